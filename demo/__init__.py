@@ -1,0 +1,1 @@
+"""Demo data for Threatwatch: a realistic taxonomy, incidents and glossary."""

@@ -1,0 +1,252 @@
+"""Load the demo data set: vocabularies, taxonomy, incidents and glossary.
+
+The data lives in JSON files under `demo/data/`; entries refer to each other by
+code (domains, patterns, incidents, causal factors) or by slug (everything
+else). Loading is idempotent: an entry whose code or slug already exists is
+left as it is and counted as already present.
+"""
+
+import datetime
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import models, transaction
+
+from editorial.models import EditorialEntry
+from editorial.services import publish
+from glossary.models import Category, Term
+from incidents import models as tax
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+USERNAME = "demo-loader"
+COMMENT = "Demo data"
+
+Row = dict[str, Any]
+
+DIMENSIONS: dict[str, type[tax.Dimension]] = {
+    "affected_groups": tax.AffectedGroup,
+    "sectors": tax.Sector,
+    "regions": tax.Region,
+    "exposure_pathways": tax.ExposurePathway,
+    "causal_factors": tax.CausalFactor,
+    "assets": tax.Asset,
+    "harm_types": tax.HarmType,
+}
+
+
+class DemoDataError(Exception):
+    """The demo data is inconsistent or fails the models' validation."""
+
+
+# How each kind is named in the summary, in the order it is printed.
+KIND_NAMES = {
+    tax.Domain: "domains",
+    tax.ThreatPattern: "patterns",
+    tax.Incident: "incidents",
+    Term: "glossary terms",
+    **{model: model._meta.verbose_name_plural for model in DIMENSIONS.values()},
+    tax.Framework: "frameworks",
+    Category: "term categories",
+    tax.Organisation: "organisations",
+}
+
+
+@dataclass
+class Report:
+    """What a load did: entries created per kind, and entries left alone."""
+
+    created: Counter = field(default_factory=Counter)
+    present: int = 0
+
+    def summary(self) -> str:
+        """Return a line such as "Created 8 domains, ...; 0 already present"."""
+        made = ", ".join(
+            f"{self.created[name]} {name}"
+            for name in KIND_NAMES.values()
+            if self.created[name]
+        )
+        return f"Created {made or 'nothing'}; {self.present} already present"
+
+
+def read(kind: str) -> Any:
+    """Return the data of `kind`: `<kind>.json`, or the rows of `<kind>-*.json`."""
+    single = DATA_DIR / f"{kind}.json"
+    if single.exists():
+        return json.loads(single.read_text(encoding="utf-8"))
+    rows: list[Row] = []
+    for path in sorted(DATA_DIR.glob(f"{kind}-*.json")):
+        rows.extend(json.loads(path.read_text(encoding="utf-8")))
+    if not rows:
+        raise DemoDataError(f"No data file for {kind} in {DATA_DIR}.")
+    return rows
+
+
+MARKDOWN_FIELDS = {
+    "definition",
+    "narrative",
+    "relation_to_threats",
+    "real_world_context",
+}
+ALIASES = {"type": "source_type"}  # data key -> model field
+
+
+def text_value(name: str, value: Any) -> Any:
+    """Join list values: markdown paragraphs with blank lines, items with newlines."""
+    if not isinstance(value, list):
+        return value
+    return ("\n\n" if name in MARKDOWN_FIELDS else "\n").join(value)
+
+
+def key_of(model: type[models.Model]) -> str:
+    """Return the field other data refers to the model by: code, else slug."""
+    names = {f.name for f in model._meta.fields}
+    return "code" if "code" in names else "slug"
+
+
+def check(obj: models.Model, key: str) -> None:
+    """Run the model's validation, naming the entry if it fails."""
+    exclude = [f.name for f in obj._meta.fields if not f.editable]
+    try:
+        obj.full_clean(exclude=exclude)
+    except ValidationError as error:
+        name = obj._meta.verbose_name
+        raise DemoDataError(f"{name} {key}: {error}") from error
+
+
+def lookup(model: type[models.Model], keys: list[str], owner: str) -> list:
+    """Return the objects whose code (or slug) is each of `keys`, in order."""
+    attr = key_of(model)
+    found = {getattr(o, attr): o for o in model.objects.filter(**{f"{attr}__in": keys})}
+    missing = [key for key in keys if key not in found]
+    if missing:
+        name = model._meta.verbose_name
+        raise DemoDataError(f"{owner}: unknown {name} {', '.join(missing)}")
+    return [found[key] for key in keys]
+
+
+def build(model: type[models.Model], row: Row, owner: str, **extra) -> models.Model:
+    """Return an unsaved, validated instance from the row's fields.
+
+    Keys naming concrete fields are copied (lists joined); keys naming foreign
+    keys are looked up by code or slug; other keys are ignored.
+    """
+    values: dict[str, Any] = {}
+    for data_key, value in row.items():
+        name = ALIASES.get(data_key, data_key)
+        try:
+            model_field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue
+        if model_field.many_to_many or not model_field.concrete:
+            continue
+        if not model_field.editable:
+            continue
+        if model_field.many_to_one:
+            (values[name],) = lookup(model_field.related_model, [value], owner)
+        else:
+            values[name] = text_value(name, value)
+    obj = model(**values, **extra)
+    check(obj, owner)
+    return obj
+
+
+def relate(obj: models.Model, row: Row, owner: str) -> None:
+    """Add the many-to-many relations the row names, by code or slug."""
+    for model_field in obj._meta.many_to_many:
+        if model_field.name in row:
+            targets = lookup(model_field.related_model, row[model_field.name], owner)
+            getattr(obj, model_field.name).add(*targets)
+
+
+def loader_user() -> AbstractBaseUser:
+    """Return the system user that signs the demo revisions, creating it."""
+    user_model = get_user_model()
+    user, created = user_model.objects.get_or_create(
+        username=USERNAME, defaults={"is_active": False}
+    )
+    if created:
+        user.set_unusable_password()
+        user.save()
+    return user
+
+
+class Loader:
+    """One run of the demo load, accumulating a report."""
+
+    def __init__(self, user: AbstractBaseUser) -> None:
+        self.user = user
+        self.report = Report()
+
+    def create(self, model: type[models.Model], rows: list[Row]) -> list:
+        """Save each row whose code or slug is new; return (entry, row) pairs."""
+        key, new = key_of(model), []
+        for row in rows:
+            if model.objects.filter(**{key: row[key]}).exists():
+                self.report.present += 1
+                continue
+            entry = build(model, row, row[key])
+            entry.save()
+            self.report.created[KIND_NAMES[model]] += 1
+            new.append((entry, row))
+        return new
+
+    def entries(self, model: type[EditorialEntry], rows: list[Row]) -> None:
+        """Create the new entries, then their relations and rows, then publish.
+
+        Every new entry exists before any relation is set, so entries may refer
+        to each other; publishing comes last so each revision holds it all.
+        """
+        new = self.create(model, rows)
+        for entry, row in new:
+            owner = row[key_of(model)]
+            relate(entry, row, owner)
+            inline_rows(entry, row, owner)
+        for entry, row in new:
+            on = datetime.date.fromisoformat(row["last_updated"])
+            publish(entry, by=self.user, on=on, comment=COMMENT)
+
+
+def inline_rows(entry: EditorialEntry, row: Row, owner: str) -> None:
+    """Create an entry's framework mappings, or an incident's sources and parties."""
+    for framework, text in row.get("frameworks", {}).items():
+        mappings = entry.framework_mappings
+        data = {"framework": framework, "label": text}
+        build(mappings.model, data, owner, **{mappings.field.name: entry}).save()
+    if not isinstance(entry, tax.Incident):
+        return
+    for position, source in enumerate(row["sources"], start=1):
+        where = f"{owner} source {position}"
+        build(
+            tax.IncidentSource, source, where, incident=entry, position=position
+        ).save()
+    for position, party in enumerate(row["entities"], start=1):
+        where = f"{owner} entity {position}"
+        build(
+            tax.IncidentEntity, party, where, incident=entry, position=position
+        ).save()
+    dangling = entry.dangling_footnotes(len(row["sources"]))
+    if dangling:
+        raise DemoDataError(f"incident {owner}: footnotes {dangling} cite no source")
+
+
+@transaction.atomic
+def load_all() -> Report:
+    """Load every demo entry in dependency order, in one transaction."""
+    loader = Loader(loader_user())
+    vocabularies = read("vocabularies")
+    loader.create(tax.Framework, vocabularies["frameworks"])
+    loader.create(Category, vocabularies["term_categories"])
+    loader.create(tax.Organisation, read("organisations"))
+    for kind, model in DIMENSIONS.items():
+        loader.entries(model, vocabularies[kind])
+    loader.entries(tax.Domain, read("domains"))
+    loader.entries(tax.ThreatPattern, read("patterns"))
+    loader.entries(tax.Incident, read("incidents"))
+    loader.entries(Term, read("terms"))
+    return loader.report

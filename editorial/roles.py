@@ -1,0 +1,44 @@
+"""The editorial roles, as Django groups, and the permissions each one holds."""
+
+from django.apps import apps as global_apps
+from django.contrib.auth.models import Group, Permission
+
+AUTHOR = "Author"
+REVIEWER = "Reviewer"
+ADMINISTRATOR = "Administrator"
+ROLES = (AUTHOR, REVIEWER, ADMINISTRATOR)
+
+# Apps whose models are editorial content; named here, not imported.
+CONTENT_APPS = ("incidents", "glossary")
+EDITOR_ACTIONS = ("add", "change", "view")
+
+
+def role_permissions(role: str) -> list[Permission]:
+    """Return the model permissions a role grants."""
+    content = Permission.objects.filter(content_type__app_label__in=CONTENT_APPS)
+    if role == ADMINISTRATOR:
+        return list(
+            Permission.objects.filter(
+                content_type__app_label__in=(*CONTENT_APPS, "auth", "editorial")
+            )
+        )
+    actions = EDITOR_ACTIONS
+    return [p for p in content if p.codename.split("_", 1)[0] in actions]
+
+
+def sync_roles(**kwargs) -> None:
+    """Create the role groups if missing and give each its permissions."""
+    if not global_apps.is_installed("django.contrib.auth"):
+        return
+    for role in ROLES:
+        group, _ = Group.objects.get_or_create(name=role)
+        group.permissions.set(role_permissions(role))
+
+
+def has_role(user, *roles: str) -> bool:
+    """Return whether the user belongs to one of the roles (superusers do)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return user.groups.filter(name__in=roles).exists()

@@ -1,0 +1,47 @@
+"""Template filters that turn editor text into safe HTML."""
+
+import json
+
+from django import template
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+
+from editorial import text
+
+register = template.Library()
+
+
+@register.filter
+def markdown(value: str) -> SafeString:
+    """Render markdown; the output is sanitised, so it may be marked safe."""
+    return mark_safe(text.render_markdown(value))  # noqa: S308 - sanitised by nh3
+
+
+@register.filter
+def markdown_with_footnotes(value: str) -> SafeString:
+    """Render markdown and link `[n]` footnotes to the sources list."""
+    return mark_safe(text.link_footnotes(text.render_markdown(value)))  # noqa: S308
+
+
+@register.filter
+def inline_markdown(value: str) -> SafeString:
+    """Render one line of markdown without a surrounding paragraph."""
+    return mark_safe(text.render_inline(value))  # noqa: S308
+
+
+@register.filter
+def lines(value: str) -> list[str]:
+    """Split a one-item-per-line field into its items."""
+    return text.split_lines(value)
+
+
+_JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+@register.simple_tag
+def json_ld(data: dict) -> SafeString:
+    """Return a schema.org JSON-LD script; <, > and & are escaped as in json_script."""
+    payload = json.dumps(data, ensure_ascii=False).translate(_JSON_ESCAPES)
+    return format_html(
+        '<script type="application/ld+json">{}</script>', mark_safe(payload)
+    )
