@@ -447,7 +447,7 @@ class Incident(EditorialEntry):
     )
     key_facts = models.TextField(blank=True, help_text="Key facts. " + LINES_HELP)
     date_occurred = models.CharField(
-        max_length=10,
+        max_length=32,
         validators=[PARTIAL_DATE],
         help_text="When it happened: YYYY, YYYY-MM or YYYY-MM-DD.",
     )
@@ -597,7 +597,7 @@ class IncidentSource(models.Model):
         max_length=20, choices=Type.choices, help_text="What kind of source it is."
     )
     date = models.CharField(
-        max_length=10,
+        max_length=32,
         blank=True,
         validators=[PARTIAL_DATE],
         help_text="Publication date: YYYY, YYYY-MM or YYYY-MM-DD; blank if none.",
