@@ -48,7 +48,8 @@ def test_related_terms_show_on_both_terms(client):
 
 def test_markdown_is_sanitised(client):
     term = make_term(
-        definition="<script>alert(1)</script> [x](javascript:alert(2)) <img src=x onerror=alert(3)>"
+        definition="<script>alert(1)</script> [x](javascript:alert(2)) "
+        "<img src=x onerror=alert(3)>"
     )
     html = client.get(term.get_absolute_url()).content.decode()
     assert "<script>alert" not in html
