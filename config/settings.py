@@ -148,6 +148,7 @@ if env_bool("TRUST_PROXY_HEADERS"):
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 SITE_NAME = "Threatwatch"
+STALE_AFTER_DAYS = env_int("STALE_AFTER_DAYS", 180)
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 LOGGING = {

@@ -1,65 +1,375 @@
-"""Admin building blocks shared by every editorial entry type."""
+"""Admin for entries with the editorial life cycle.
+
+Saving an unpublished entry writes its row and records a revision. Saving a
+published entry runs the same form on the live rows inside a transaction,
+captures the result as a pending change, and rolls the live rows back, so
+readers keep seeing the published version until a reviewer approves.
+"""
+
+import datetime
 
 from django.contrib import admin, messages
-from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.contrib.admin.utils import unquote
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+)
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html
 from reversion.admin import VersionAdmin
+from reversion.models import Version
 
-from . import services
-from .models import State
+from . import diffs, previews, services, snapshots
+from .forms import EditorialForm
+from .models import Change, State
 
 EDITORIAL_FIELDS = (
     "state",
     "first_published",
     "last_updated",
     "last_reviewed",
+    "expires_at",
     "created_at",
     "updated_at",
 )
+WORKFLOW_FORM_FIELDS = ("change_summary", "minor", "base_version")
+
+
+class _Discard(Exception):
+    """Leave the transaction, rolling back everything, and return the response."""
+
+    def __init__(self, response: HttpResponse):
+        self.response = response
+
+
+class _Captured(Exception):
+    """The edit of a published entry was saved and captured; roll it back."""
+
+    def __init__(self, content, *, summary: str, minor: bool):
+        self.content, self.summary, self.minor = content, summary, minor
 
 
 @admin.display(description="state", ordering="state")
 def state_badge(entry) -> str:
+    label = entry.get_state_display()
+    pending = getattr(entry, "open_change_status", None)
+    if entry.state == State.PUBLISHED and pending:
+        label = f"Published, with pending changes ({Change.Status(pending).label})"
+    elif pending == Change.Status.CHANGES_REQUESTED:
+        label = "Changes requested"
+    elif pending == Change.Status.SCHEDULED:
+        label = "Approved, scheduled"
     return format_html(
-        '<span class="state-badge state-{}">{}</span>',
-        entry.state,
-        entry.get_state_display(),
+        '<span class="state-badge state-{}">{}</span>', entry.state, label
     )
 
 
 class EditorialAdmin(VersionAdmin):
     """Admin for an entry with the editorial life cycle and reversion history."""
 
+    form = EditorialForm
+    change_form_template = "admin/editorial/change_form.html"
     list_filter = ("state",)
     list_per_page = 50
     show_full_result_count = False
+    history_latest_first = True
     readonly_fields = EDITORIAL_FIELDS
-    actions = ("publish_selected", "unpublish_selected")
+    actions = ("approve_selected", "unpublish_selected", "archive_selected")
+
+    # Layout
 
     def get_fieldsets(self, request, obj=None):
         content = [
             name
             for name in self.get_fields(request, obj)
-            if name not in EDITORIAL_FIELDS
+            if name not in (*EDITORIAL_FIELDS, *WORKFLOW_FORM_FIELDS)
         ]
         return [
             (None, {"fields": content}),
+            ("Your change", {"fields": WORKFLOW_FORM_FIELDS}),
             ("Editorial", {"fields": EDITORIAL_FIELDS, "classes": ["collapse"]}),
         ]
 
-    @admin.action(description="Publish the selected entries")
-    def publish_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
-        count = 0
+    def get_queryset(self, request):
+        content_type = ContentType.objects.get_for_model(self.model)
+        status = Change.objects.filter(
+            content_type=content_type, object_id=OuterRef("pk")
+        ).values("status")[:1]
+        return (
+            super().get_queryset(request).annotate(open_change_status=Subquery(status))
+        )
+
+    def get_urls(self):
+        opts = self.model._meta
+        name = f"{opts.app_label}_{opts.model_name}"
+        return [
+            path(
+                "<path:object_id>/workflow/<slug:action>/",
+                self.admin_site.admin_view(self.workflow_view),
+                name=f"{name}_workflow",
+            ),
+            path(
+                "<path:object_id>/preview/",
+                self.admin_site.admin_view(self.preview_view),
+                name=f"{name}_preview",
+            ),
+            *super().get_urls(),
+        ]
+
+    # Saving
+
+    def add_view(self, request, form_url="", extra_context=None):
+        return admin.ModelAdmin.add_view(self, request, form_url, extra_context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        entry = self.get_object(request, unquote(object_id))
+        if entry is None:
+            return self._get_obj_does_not_exist_redirect(
+                request, self.model._meta, object_id
+            )
+        change = services.open_change(entry)
+        base = change.snapshot if change and change.is_pending else None
+        context = {**(extra_context or {}), **self.workflow_context(request, entry)}
+        return self._edit(request, entry, object_id, form_url, context, base=base)
+
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        """Open an old revision in the form; saving it reverts, reviewed as usual."""
+        entry = self.get_object(request, unquote(object_id))
+        if entry is None:
+            raise Http404
+        version = get_object_or_404(
+            Version.objects.get_for_object(entry), pk=version_id
+        )
+        request.editorial_revert_of = version.revision
+        context = {
+            **(extra_context or {}),
+            "title": f"Revert {entry} to its revision of "
+            f"{timezone.localtime(version.revision.date_created):%Y-%m-%d %H:%M}",
+        }
+        return self._edit(
+            request, entry, object_id, request.path, context, base=version.revision
+        )
+
+    def recover_view(self, request, version_id, extra_context=None):
+        raise PermissionDenied("Recovering deleted entries is not available yet.")
+
+    def _edit(self, request, entry, object_id, form_url, context, *, base):
+        request.editorial_pending = entry.is_published
+        try:
+            with transaction.atomic():
+                if base is not None:
+                    snapshots.apply(entry, base)
+                response = admin.ModelAdmin.changeform_view(
+                    self, request, object_id, form_url, context
+                )
+                if response.status_code == 302 and not entry.is_published:
+                    return response  # a draft was saved: keep it
+                if hasattr(response, "render"):
+                    response.render()
+                raise _Discard(response)
+        except _Discard as discard:
+            return discard.response
+        except _Captured as captured:
+            live = self.model._default_manager.get(pk=entry.pk)
+            services.save_pending(
+                live,
+                captured.content,
+                by=request.user,
+                summary=captured.summary,
+                minor=captured.minor,
+            )
+            self.message_user(
+                request,
+                f"Your change to “{live}” is saved as a pending change. Readers "
+                "keep seeing the published version until a reviewer approves it.",
+                messages.SUCCESS,
+            )
+            return self._redirect_after_save(request, live)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        entry = form.instance
+        summary = form.cleaned_data.get("change_summary", "")
+        minor = form.cleaned_data.get("minor", False)
+        revert = getattr(request, "editorial_revert_of", None)
+        if revert is not None:
+            when = timezone.localtime(revert.date_created)
+            summary = summary or f"Reverted to the revision of {when:%Y-%m-%d %H:%M}"
+        changed = (
+            not change
+            or revert is not None
+            or form.content_changed()
+            or any(formset.has_changed() for formset in formsets)
+        )
+        if not changed:
+            if getattr(request, "editorial_pending", False):
+                self.message_user(request, "Nothing changed, nothing saved.")
+                raise _Discard(self._redirect_after_save(request, entry))
+            return
+        if getattr(request, "editorial_pending", False):
+            raise _Captured(snapshots.capture(entry), summary=summary, minor=minor)
+        services.save_draft(entry, by=request.user, summary=summary, minor=minor)
+
+    def _redirect_after_save(self, request, entry) -> HttpResponseRedirect:
+        opts = self.model._meta
+        if "_continue" in request.POST or "_preview" in request.POST:
+            name = f"admin:{opts.app_label}_{opts.model_name}_change"
+            return HttpResponseRedirect(reverse(name, args=[entry.pk]))
+        name = f"admin:{opts.app_label}_{opts.model_name}_changelist"
+        return HttpResponseRedirect(reverse(name))
+
+    # Workflow
+
+    def workflow_context(self, request, entry) -> dict:
+        change = services.open_change(entry)
+        reviewer = services.can_review(request.user)
+        own = bool(change and change.editors.filter(pk=request.user.pk).exists())
+        in_review = bool(change and change.status == Change.Status.IN_REVIEW)
+        actions = []
+        if change and change.status in (
+            Change.Status.EDITING,
+            Change.Status.CHANGES_REQUESTED,
+        ):
+            actions.append("submit")
+        if in_review and reviewer and not own:
+            actions += ["approve", "request-changes"]
+        if reviewer and entry.is_published:
+            actions += ["confirm-reviewed", "unpublish"]
+        if reviewer and entry.state != State.ARCHIVED:
+            actions.append("archive")
+        diff = []
+        if change is not None and change.is_pending:
+            diff = diffs.compare(
+                type(entry),
+                diffs.live_content(entry),
+                diffs.revision_content(change.snapshot, entry),
+            )
+        return {
+            "editorial_pending_diff": diff,
+            "editorial_entry": entry,
+            "editorial_change": change,
+            "editorial_actions": actions,
+            "editorial_own_change_in_review": in_review and reviewer and own,
+        }
+
+    @staticmethod
+    def _datetime(value: str) -> datetime.datetime | None:
+        if not value:
+            return None
+        parsed = parse_datetime(value)
+        if parsed is None:
+            raise services.WorkflowError(
+                f"“{value}” is not a date and time (use YYYY-MM-DD HH:MM)."
+            )
+        if timezone.is_naive(parsed):
+            parsed = timezone.make_aware(parsed)
+        return parsed
+
+    def workflow_view(self, request: HttpRequest, object_id: str, action: str):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        entry = self.get_object(request, unquote(object_id))
+        if entry is None or not self.has_change_permission(request, entry):
+            raise PermissionDenied
+        user = request.user
+        post = request.POST
+        try:
+            if action == "submit":
+                services.submit(entry, by=user)
+                done = "Submitted for review."
+            elif action == "approve":
+                go_live = self._datetime(post.get("go_live_at", ""))
+                scheduled = services.approve(
+                    entry,
+                    by=user,
+                    go_live_at=go_live,
+                    expire_at=self._datetime(post.get("expire_at", "")),
+                    comment=post.get("comment", ""),
+                )
+                done = (
+                    f"Approved; it goes live at {timezone.localtime(go_live):%Y-%m-%d %H:%M}."  # noqa: E501
+                    if scheduled
+                    else "Approved and published."
+                )
+            elif action == "request-changes":
+                services.request_changes(
+                    entry, by=user, comment=post.get("comment", "")
+                )
+                done = "Sent back to the author with your comment."
+            elif action == "unpublish":
+                services.unpublish(entry, by=user, comment=post.get("comment", ""))
+                done = "Unpublished: readers no longer see it."
+            elif action == "archive":
+                services.archive(entry, by=user, comment=post.get("comment", ""))
+                done = "Archived: withdrawn from the public, kept with its history."
+            elif action == "confirm-reviewed":
+                services.confirm_reviewed(entry, by=user)
+                done = "Marked as reviewed and still accurate."
+            else:
+                raise Http404("Unknown action.")
+        except services.WorkflowError as error:
+            self.message_user(request, str(error), messages.ERROR)
+        else:
+            self.message_user(request, done, messages.SUCCESS)
+        opts = self.model._meta
+        return HttpResponseRedirect(
+            reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[entry.pk])
+        )
+
+    def preview_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        entry = self.get_object(request, unquote(object_id))
+        if entry is None or not self.has_view_or_change_permission(request, entry):
+            raise PermissionDenied
+        return previews.render_preview(request, entry)
+
+    # Bulk actions: one object at a time, through the services.
+
+    def _each(self, request, queryset: QuerySet, action, verb: str) -> None:
+        done, refused = 0, []
         for entry in queryset:
-            services.publish(entry, by=request.user)
-            count += 1
-        self.message_user(request, f"Published {count} entries.", messages.SUCCESS)
+            try:
+                action(entry)
+                done += 1
+            except services.WorkflowError as error:
+                refused.append(f"{entry}: {error}")
+        if done:
+            self.message_user(request, f"{verb} {done} entries.", messages.SUCCESS)
+        for message in refused:
+            self.message_user(request, message, messages.WARNING)
+
+    @admin.action(description="Approve the selected changes in review")
+    def approve_selected(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda e: services.approve(e, by=request.user),
+            "Approved",
+        )
 
     @admin.action(description="Unpublish the selected entries")
-    def unpublish_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
-        count = 0
-        for entry in queryset.filter(state=State.PUBLISHED):
-            services.unpublish(entry, by=request.user)
-            count += 1
-        self.message_user(request, f"Unpublished {count} entries.", messages.SUCCESS)
+    def unpublish_selected(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda e: services.unpublish(e, by=request.user),
+            "Unpublished",
+        )
+
+    @admin.action(description="Archive the selected entries")
+    def archive_selected(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda e: services.archive(e, by=request.user),
+            "Archived",
+        )

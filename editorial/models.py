@@ -1,6 +1,10 @@
 """The editorial life cycle every entry shares: state, public dates, version."""
 
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from reversion.models import Revision
 
 
 class State(models.TextChoices):
@@ -53,6 +57,12 @@ class EditorialEntry(models.Model):
         editable=False,
         help_text="When a reviewer last confirmed the entry is still accurate.",
     )
+    expires_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the entry leaves the public site on its own, if ever.",
+    )
     version = models.PositiveIntegerField(
         default=0,
         editable=False,
@@ -67,3 +77,114 @@ class EditorialEntry(models.Model):
     @property
     def is_published(self) -> bool:
         return self.state == State.PUBLISHED
+
+
+class ChangeQuerySet(models.QuerySet):
+    def for_entry(self, entry: models.Model) -> "ChangeQuerySet":
+        return self.filter(
+            content_type=ContentType.objects.get_for_model(entry),
+            object_id=entry.pk,
+        )
+
+    def awaiting_review_by(self, user) -> "ChangeQuerySet":
+        return self.filter(status=Change.Status.IN_REVIEW).exclude(editors=user)
+
+
+class Change(models.Model):
+    """The open change of an entry: a draft, or a pending edit of a published entry.
+
+    An entry has at most one. For an entry that was never published the row itself
+    holds the draft; for a published entry `snapshot` holds the pending content
+    (a reversion revision) while the row stays as readers see it.
+    """
+
+    class Status(models.TextChoices):
+        EDITING = "editing", "Draft"
+        IN_REVIEW = "in_review", "In review"
+        CHANGES_REQUESTED = "changes_requested", "Changes requested"
+        SCHEDULED = "scheduled", "Approved, scheduled"
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    entry = GenericForeignKey("content_type", "object_id")
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.EDITING, db_index=True
+    )
+    snapshot = models.ForeignKey(
+        Revision,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Pending content of a published entry.",
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Who opened the change.",
+    )
+    editors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        related_name="editorial_changes",
+        help_text="Everyone who edited the change; none of them may approve it.",
+    )
+    summary = models.CharField(max_length=300, blank=True)
+    minor = models.BooleanField(
+        default=False, help_text="A minor change does not move 'Last updated'."
+    )
+    review_comment = models.TextField(blank=True)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    go_live_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    expire_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ChangeQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id"], name="one_open_change_per_entry"
+            )
+        ]
+        permissions = [("review_change", "Can approve, publish and send back changes")]
+
+    def __str__(self) -> str:
+        return f"{self.get_status_display()} change of {self.entry}"
+
+    @property
+    def is_pending(self) -> bool:
+        """Whether this is an edit of a published entry, held apart from it."""
+        return self.snapshot_id is not None
+
+
+class RevisionMeta(models.Model):
+    """What a revision meant for the life cycle: pending, published, minor, state."""
+
+    revision = models.OneToOneField(
+        Revision, on_delete=models.CASCADE, related_name="meta"
+    )
+    entry_version = models.PositiveIntegerField(
+        help_text="The entry's version counter after this revision."
+    )
+    state = models.CharField(max_length=16, choices=State.choices)
+    previous_state = models.CharField(max_length=16, choices=State.choices, blank=True)
+    pending = models.BooleanField(
+        default=False, help_text="Content of a pending change, not yet public."
+    )
+    published = models.BooleanField(
+        default=False, help_text="This revision made content public."
+    )
+    minor = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"revision {self.revision_id} (v{self.entry_version})"

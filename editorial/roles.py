@@ -22,8 +22,12 @@ def role_permissions(role: str) -> list[Permission]:
                 content_type__app_label__in=(*CONTENT_APPS, "auth", "editorial")
             )
         )
-    actions = EDITOR_ACTIONS
-    return [p for p in content if p.codename.split("_", 1)[0] in actions]
+    granted = [p for p in content if p.codename.split("_", 1)[0] in EDITOR_ACTIONS]
+    if role == REVIEWER:
+        granted += Permission.objects.filter(
+            content_type__app_label="editorial", codename="review_change"
+        )
+    return granted
 
 
 def sync_roles(**kwargs) -> None:

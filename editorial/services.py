@@ -1,49 +1,333 @@
-"""Writes of the editorial life cycle; every caller goes through these."""
+"""The editorial life cycle: every write of an entry goes through these functions.
+
+Each function runs in one transaction, checks who may do what, and records a
+revision when content or public state changes. Admin views, actions, commands and
+imports all call these, so every write path behaves the same.
+"""
 
 import datetime
+from collections.abc import Callable
 
-import reversion
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
-from .models import EditorialEntry, State
+from . import notifications, snapshots
+from .models import Change, EditorialEntry, State
+
+REVIEW_PERMISSION = "editorial.review_change"
 
 
-def _record(entry: EditorialEntry, *, by: AbstractBaseUser | None, comment: str):
-    """Save the entry and record one revision of it with its relations."""
-    with reversion.create_revision(atomic=False):
-        entry.version += 1
-        entry.save()
-        reversion.add_to_revision(entry)
-        reversion.set_user(by)
-        reversion.set_comment(comment)
+class WorkflowError(Exception):
+    """A transition was refused: wrong state, wrong role, or the user's own change."""
+
+
+def open_change(entry: EditorialEntry) -> Change | None:
+    return Change.objects.for_entry(entry).select_related("snapshot").first()
+
+
+def can_review(user: AbstractBaseUser | None) -> bool:
+    return bool(user and user.is_active and user.has_perm(REVIEW_PERMISSION))
+
+
+def _require_reviewer(user, action: str) -> None:
+    if not can_review(user):
+        raise WorkflowError(f"Only reviewers and administrators may {action}.")
+
+
+def _require_other_reviewer(change: Change, user, action: str) -> None:
+    _require_reviewer(user, action)
+    if change.editors.filter(pk=user.pk).exists():
+        raise WorkflowError(
+            f"You cannot {action} a change you edited yourself: another reviewer "
+            "must check it (four-eyes rule)."
+        )
+
+
+def _get_or_open_change(entry: EditorialEntry, by) -> Change:
+    change = open_change(entry)
+    if change is None:
+        change = Change.objects.create(
+            content_type_id=_content_type_id(entry), object_id=entry.pk, author=by
+        )
+    return change
+
+
+def _content_type_id(entry: EditorialEntry) -> int:
+    from django.contrib.contenttypes.models import ContentType
+
+    return ContentType.objects.get_for_model(entry).pk
+
+
+def _bump_version(entry: EditorialEntry) -> None:
+    type(entry).objects.filter(pk=entry.pk).update(version=F("version") + 1)
+    entry.version = (
+        type(entry).objects.values_list("version", flat=True).get(pk=entry.pk)
+    )
+
+
+def _after_edit(change: Change, by, summary: str, minor: bool) -> None:
+    if by is not None and by.is_authenticated:
+        change.editors.add(by)
+    change.summary = summary or change.summary
+    change.minor = minor
+    if change.status == Change.Status.SCHEDULED:
+        # An edit after approval needs a fresh approval.
+        change.status = Change.Status.EDITING
+        change.go_live_at = None
+    change.save()
+
+
+@transaction.atomic
+def save_draft(
+    entry: EditorialEntry, *, by, summary: str = "", minor: bool = False
+) -> None:
+    """Record an edit already written to an unpublished entry's row."""
+    if entry.is_published:
+        raise WorkflowError("A published entry is edited through a pending change.")
+    change = _get_or_open_change(entry, by)
+    _bump_version(entry)
+    _after_edit(change, by, summary, minor)
+    snapshots.record_revision(
+        entry, by=by, comment=summary or "Edited draft", previous_state=entry.state
+    )
+
+
+@transaction.atomic
+def save_pending(
+    entry: EditorialEntry,
+    content: list[snapshots.CapturedVersion],
+    *,
+    by,
+    summary: str = "",
+    minor: bool = False,
+) -> Change:
+    """Hold an edit of a published entry apart until a reviewer approves it."""
+    if not entry.is_published:
+        raise WorkflowError("Only a published entry has pending changes.")
+    change = _get_or_open_change(entry, by)
+    _bump_version(entry)
+    change.snapshot = snapshots.store(
+        entry, content, by=by, comment=summary or "Pending change", minor=minor
+    )
+    _after_edit(change, by, summary, minor)
+    return change
+
+
+@transaction.atomic
+def submit(entry: EditorialEntry, *, by) -> Change:
+    """Send the entry's open change to the reviewers."""
+    change = open_change(entry)
+    if change is None or change.status not in (
+        Change.Status.EDITING,
+        Change.Status.CHANGES_REQUESTED,
+    ):
+        raise WorkflowError("There is no draft or sent-back change to submit.")
+    change.status = Change.Status.IN_REVIEW
+    change.submitted_at = timezone.now()
+    change.editors.add(by)
+    change.save()
+    if not entry.is_published:
+        _set_state(entry, State.IN_REVIEW)
+    transaction.on_commit(lambda: notifications.submitted(entry, change, by=by))
+    return change
+
+
+@transaction.atomic
+def request_changes(entry: EditorialEntry, *, by, comment: str) -> Change:
+    """Send the change back to its author with the reviewer's comment."""
+    change = open_change(entry)
+    if change is None or change.status != Change.Status.IN_REVIEW:
+        raise WorkflowError("Only a change in review can be sent back.")
+    _require_reviewer(by, "request changes")
+    if not comment.strip():
+        raise WorkflowError("Say what needs to change: the comment is required.")
+    change.status = Change.Status.CHANGES_REQUESTED
+    change.review_comment = comment.strip()
+    change.reviewer = by
+    change.save()
+    if not entry.is_published:
+        _set_state(entry, State.DRAFT)
+    _notify_decision(entry, change, by=by, outcome="changes_requested")
+    return change
+
+
+@transaction.atomic
+def approve(
+    entry: EditorialEntry,
+    *,
+    by,
+    go_live_at: datetime.datetime | None = None,
+    expire_at: datetime.datetime | None = None,
+    comment: str = "",
+) -> Change | None:
+    """Approve the change in review: publish it now or at `go_live_at`."""
+    change = open_change(entry)
+    if change is None or change.status != Change.Status.IN_REVIEW:
+        raise WorkflowError("Only a change in review can be approved.")
+    _require_other_reviewer(change, by, "approve")
+    now = timezone.now()
+    if expire_at and expire_at <= (go_live_at or now):
+        raise WorkflowError("The expiry must come after the go-live time.")
+    change.reviewer = by
+    change.review_comment = comment
+    change.expire_at = expire_at
+    if go_live_at and go_live_at > now:
+        change.status = Change.Status.SCHEDULED
+        change.go_live_at = go_live_at
+        change.save()
+        _notify_decision(entry, change, by=by, outcome="scheduled")
+        return change
+    change.save()
+    _notify_decision(entry, change, by=by, outcome="published")
+    _publish_change(entry, change, by=by)
+    return None
+
+
+def _notify_decision(entry: EditorialEntry, change: Change, *, by, outcome: str):
+    recipients = notifications.editor_emails(change)
+    comment, go_live_at = change.review_comment, change.go_live_at
+    transaction.on_commit(
+        lambda: notifications.decided(
+            entry,
+            outcome=outcome,
+            by=by,
+            recipients=recipients,
+            comment=comment,
+            go_live_at=go_live_at,
+        )
+    )
+
+
+def _publish_change(entry: EditorialEntry, change: Change, *, by) -> None:
+    if change.is_pending:
+        snapshots.apply(entry, change.snapshot)
+    publish(
+        entry,
+        by=by,
+        minor=change.minor and entry.is_published,
+        comment=change.summary or "Published",
+        expire_at=change.expire_at,
+    )
+    change.delete()
 
 
 @transaction.atomic
 def publish(
     entry: EditorialEntry,
     *,
-    by: AbstractBaseUser | None,
+    by,
     minor: bool = False,
     comment: str = "Published",
     on: datetime.date | None = None,
+    expire_at: datetime.datetime | None = None,
 ) -> None:
-    """Make the entry public and stamp its public dates."""
+    """Make the entry's row public and stamp its public dates.
+
+    The checked path is `approve`; this is also what trusted commands (demo data,
+    imports with --publish) call.
+    """
     now = timezone.now()
-    today = on or timezone.localdate(now)
+    previous = entry.state
     entry.state = State.PUBLISHED
+    entry.expires_at = expire_at
     if entry.first_published is None:
         entry.first_published = now
     if not minor or entry.last_updated is None:
-        entry.last_updated = today
-    _record(entry, by=by, comment=comment)
+        entry.last_updated = on or timezone.localdate(now)
+    entry.save()
+    snapshots.record_revision(
+        entry,
+        by=by,
+        comment=comment,
+        previous_state=previous,
+        published=True,
+        minor=minor,
+    )
+
+
+def _withdraw(entry: EditorialEntry, *, by, state: str, comment: str) -> None:
+    """Take a published entry off the public site; a pending edit becomes its draft."""
+    change = open_change(entry)
+    if change is not None and change.is_pending:
+        snapshots.apply(entry, change.snapshot)
+        change.snapshot = None
+        change.status = Change.Status.EDITING
+        change.save()
+    previous = entry.state
+    entry.state = state
+    entry.expires_at = None
+    entry.save()
+    snapshots.record_revision(entry, by=by, comment=comment, previous_state=previous)
 
 
 @transaction.atomic
-def unpublish(
-    entry: EditorialEntry, *, by: AbstractBaseUser | None, comment: str = ""
-) -> None:
-    """Withdraw the entry from the public; it goes back to draft."""
-    entry.state = State.DRAFT
-    _record(entry, by=by, comment=comment or "Unpublished")
+def unpublish(entry: EditorialEntry, *, by, comment: str = "") -> None:
+    """Withdraw a published entry; it goes back to draft."""
+    if by is not None:
+        _require_reviewer(by, "unpublish")
+    if not entry.is_published:
+        raise WorkflowError("The entry is not published.")
+    _withdraw(entry, by=by, state=State.DRAFT, comment=comment or "Unpublished")
+
+
+@transaction.atomic
+def archive(entry: EditorialEntry, *, by, comment: str = "") -> None:
+    """Withdraw the entry from the public and keep it, with its history."""
+    _require_reviewer(by, "archive")
+    if entry.state == State.ARCHIVED:
+        raise WorkflowError("The entry is already archived.")
+    _withdraw(entry, by=by, state=State.ARCHIVED, comment=comment or "Archived")
+
+
+@transaction.atomic
+def confirm_reviewed(entry: EditorialEntry, *, by) -> None:
+    """Stamp `last_reviewed`: a reviewer checked the entry and it is still accurate."""
+    _require_reviewer(by, "confirm an entry")
+    if not entry.is_published:
+        raise WorkflowError("Only a published entry can be confirmed as accurate.")
+    entry.last_reviewed = timezone.localdate()
+    type(entry).objects.filter(pk=entry.pk).update(last_reviewed=entry.last_reviewed)
+    snapshots.record_revision(
+        entry,
+        by=by,
+        comment="Reviewed, still accurate",
+        previous_state=entry.state,
+    )
+
+
+def publish_scheduled(
+    *, now: datetime.datetime | None = None, log: Callable[[str], None] = print
+) -> tuple[int, int]:
+    """Publish approved changes that are due and withdraw expired entries."""
+    from django.apps import apps
+
+    now = now or timezone.now()
+    published = expired = 0
+    due = Change.objects.filter(status=Change.Status.SCHEDULED, go_live_at__lte=now)
+    for change in due.select_related("content_type", "reviewer"):
+        with transaction.atomic():
+            locked = Change.objects.select_for_update(skip_locked=True).filter(
+                pk=change.pk, status=Change.Status.SCHEDULED
+            )
+            if not locked.exists():
+                continue
+            entry = change.entry
+            _publish_change(entry, change, by=change.reviewer)
+        published += 1
+        log(f"Published {entry._meta.verbose_name} {entry}")
+    for model in apps.get_models():
+        if not issubclass(model, EditorialEntry):
+            continue
+        for entry in model.objects.published().filter(expires_at__lte=now):
+            with transaction.atomic():
+                _withdraw(entry, by=None, state=State.DRAFT, comment="Expired")
+            expired += 1
+            log(f"Unpublished expired {model._meta.verbose_name} {entry}")
+    return published, expired
+
+
+def _set_state(entry: EditorialEntry, state: str) -> None:
+    entry.state = state
+    type(entry).objects.filter(pk=entry.pk).update(state=state)

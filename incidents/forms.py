@@ -3,12 +3,14 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
+from editorial.forms import EditorialForm
+
 from .models import Incident
 
 MAX_EXPOSURE_PATHWAYS = 2
 
 
-class IncidentForm(forms.ModelForm):
+class IncidentForm(EditorialForm):
     class Meta:
         model = Incident
         fields = "__all__"  # noqa: DJ007 - the admin chooses the fields

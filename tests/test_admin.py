@@ -1,7 +1,6 @@
 """Every admin change form loads and saves; bad input gets an editor's message."""
 
 import pytest
-import reversion
 from django.contrib import admin
 from django.urls import reverse
 from reversion.models import Version
@@ -16,6 +15,7 @@ from tests.factories import (
     make_incident,
     make_pattern,
     make_term,
+    make_user,
 )
 
 pytestmark = pytest.mark.django_db
@@ -208,13 +208,27 @@ def test_admin_term_form_refuses_bad_same_as(superuser_client):
     assert "Line 2 is not a web address: not a url" in html
 
 
-def test_publish_action_records_a_revision(superuser_client):
-    with reversion.create_revision():
-        term = make_term(state="draft", last_updated=None, first_published=None)
+def test_bulk_approve_goes_through_the_workflow_per_entry(superuser_client):
+    from editorial import services
+
+    writer = make_user("writer", role="Author")
+    ready = make_term(state="draft", last_updated=None, first_published=None)
+    not_submitted = make_term(state="draft", last_updated=None, first_published=None)
+    for term in (ready, not_submitted):
+        services.save_draft(term, by=writer)
+    services.submit(ready, by=writer)
     url = reverse("admin:glossary_term_changelist")
-    superuser_client.post(
-        url, {"action": "publish_selected", "_selected_action": [term.pk]}
+    response = superuser_client.post(
+        url,
+        {
+            "action": "approve_selected",
+            "_selected_action": [ready.pk, not_submitted.pk],
+        },
+        follow=True,
     )
-    term.refresh_from_db()
-    assert term.state == "published" and term.last_updated is not None
-    assert Version.objects.get_for_object(term).count() == 2
+    ready.refresh_from_db()
+    not_submitted.refresh_from_db()
+    assert ready.state == "published" and ready.last_updated is not None
+    assert not_submitted.state == "draft"
+    assert "Only a change in review can be approved." in response.content.decode()
+    assert Version.objects.get_for_object(ready).count() == 2  # draft, published

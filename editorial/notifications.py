@@ -1,0 +1,71 @@
+"""Emails about review: reviewers hear of submissions, authors of decisions."""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.db.models import Q
+
+from .models import Change
+
+
+def _reviewers():
+    User = get_user_model()
+    return (
+        User.objects.filter(is_active=True)
+        .filter(
+            Q(is_superuser=True)
+            | Q(groups__permissions__codename="review_change")
+            | Q(user_permissions__codename="review_change")
+        )
+        .exclude(email="")
+        .distinct()
+    )
+
+
+def _admin_url(entry) -> str:
+    opts = entry._meta
+    path = f"/admin/{opts.app_label}/{opts.model_name}/{entry.pk}/change/"
+    return settings.SITE_URL + path
+
+
+def submitted(entry, change: Change, *, by) -> None:
+    recipients = [u.email for u in _reviewers() if u.pk != by.pk]
+    if not recipients:
+        return
+    send_mail(
+        f"[Threatwatch] Review requested: {entry}",
+        f"{by} submitted a change to {entry} for review.\n\n"
+        f"Summary: {change.summary or '(none)'}\n\nReview it at {_admin_url(entry)}",
+        None,
+        recipients,
+    )
+
+
+def editor_emails(change: Change) -> list[str]:
+    return sorted({u.email for u in change.editors.all() if u.email})
+
+
+def decided(
+    entry,
+    *,
+    outcome: str,
+    by,
+    recipients: list[str],
+    comment: str = "",
+    go_live_at=None,
+) -> None:
+    """Tell the editors of a change what the reviewer decided."""
+    if not recipients:
+        return
+    if outcome == "changes_requested":
+        subject = f"[Threatwatch] Changes requested: {entry}"
+        body = f"{by} sent your change back with this comment:\n\n{comment}"
+    elif outcome == "scheduled":
+        subject = f"[Threatwatch] Approved, scheduled: {entry}"
+        body = (
+            f"{by} approved your change; it goes live at {go_live_at:%Y-%m-%d %H:%M}."
+        )
+    else:
+        subject = f"[Threatwatch] Published: {entry}"
+        body = f"{by} approved your change and it is now public."
+    send_mail(subject, f"{body}\n\n{_admin_url(entry)}", None, recipients)

@@ -1,0 +1,140 @@
+"""Entry content as django-reversion revisions: record, hold apart, apply.
+
+A pending change of a published entry is a revision whose content is not on the
+live row. It is captured by saving the edit for real inside a transaction,
+recording the revision, copying its versions, and rolling the transaction back.
+"""
+
+from dataclasses import dataclass
+
+import reversion
+from django.db import models, transaction
+from django.utils import timezone
+from reversion.models import Revision, Version
+
+from .models import EditorialEntry, RevisionMeta
+
+# Life-cycle fields live on the row only; applying content never changes them.
+LIFE_CYCLE_FIELDS = (
+    "state",
+    "created_at",
+    "first_published",
+    "last_updated",
+    "last_reviewed",
+    "expires_at",
+    "version",
+)
+
+
+@dataclass(frozen=True)
+class CapturedVersion:
+    content_type_id: int
+    object_id: str
+    db: str
+    format: str
+    serialized_data: str
+    object_repr: str
+
+
+def record_revision(
+    entry: EditorialEntry,
+    *,
+    by,
+    comment: str,
+    previous_state: str = "",
+    pending: bool = False,
+    published: bool = False,
+    minor: bool = False,
+) -> Revision:
+    """Record a revision of the entry as stored now, with the rows it owns."""
+    with reversion.create_revision(atomic=False):
+        reversion.add_to_revision(entry)
+        reversion.set_user(by if by and by.is_authenticated else None)
+        reversion.set_comment(comment)
+        reversion.add_meta(
+            RevisionMeta,
+            entry_version=entry.version,
+            state=entry.state,
+            previous_state=previous_state,
+            pending=pending,
+            published=published,
+            minor=minor,
+        )
+    return latest_revision(entry)
+
+
+def latest_revision(entry: EditorialEntry) -> Revision | None:
+    version = (
+        Version.objects.get_for_object(entry)
+        .select_related("revision")
+        .order_by("-pk")
+        .first()
+    )
+    return version.revision if version else None
+
+
+def capture(entry: EditorialEntry) -> list[CapturedVersion]:
+    """Return the serialised content of the entry and the rows it owns, as stored."""
+    with reversion.create_revision(atomic=False):
+        reversion.add_to_revision(entry)
+    revision = latest_revision(entry)
+    return [
+        CapturedVersion(
+            content_type_id=v.content_type_id,
+            object_id=v.object_id,
+            db=v.db,
+            format=v.format,
+            serialized_data=v.serialized_data,
+            object_repr=v.object_repr,
+        )
+        for v in revision.version_set.all()
+    ]
+
+
+def store(
+    entry: EditorialEntry,
+    versions: list[CapturedVersion],
+    *,
+    by,
+    comment: str,
+    minor: bool,
+) -> Revision:
+    """Store captured content as a pending revision of the entry."""
+    revision = Revision.objects.create(
+        date_created=timezone.now(),
+        user=by if by and by.is_authenticated else None,
+        comment=comment,
+    )
+    Version.objects.bulk_create(
+        Version(revision=revision, **vars(captured)) for captured in versions
+    )
+    RevisionMeta.objects.create(
+        revision=revision,
+        entry_version=entry.version,
+        state=entry.state,
+        previous_state=entry.state,
+        pending=True,
+        minor=minor,
+    )
+    return revision
+
+
+def apply(entry: EditorialEntry, revision: Revision) -> None:
+    """Write a revision's content onto the live rows, keeping life-cycle fields."""
+    model = type(entry)
+    kept = model.objects.filter(pk=entry.pk).values(*LIFE_CYCLE_FIELDS).get()
+    with transaction.atomic():
+        revision.revert(delete=True)
+        model.objects.filter(pk=entry.pk).update(**kept, updated_at=timezone.now())
+    entry.refresh_from_db()
+
+
+def content_fields(model: type[models.Model]) -> list[str]:
+    """Return the names of the fields that are the entry's content."""
+    return [
+        field.name
+        for field in model._meta.get_fields()
+        if field.concrete
+        and not field.auto_created
+        and field.name not in (*LIFE_CYCLE_FIELDS, "updated_at")
+    ]

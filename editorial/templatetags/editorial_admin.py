@@ -1,0 +1,10 @@
+from django import template
+
+from editorial.dashboard import dashboard
+
+register = template.Library()
+
+
+@register.inclusion_tag("admin/editorial/_dashboard.html", takes_context=True)
+def editorial_dashboard(context) -> dict:
+    return {"sections": dashboard(context["request"].user)}
