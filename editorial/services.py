@@ -116,6 +116,44 @@ def save_pending(
 
 
 @transaction.atomic
+def edit(
+    entry: EditorialEntry,
+    *,
+    by,
+    apply: Callable[[EditorialEntry], None],
+    summary: str = "",
+    minor: bool = False,
+) -> Change | None:
+    """Edit an entry through the life cycle, whichever path the edit comes from.
+
+    `apply` writes the edit to the entry's row and relations (and saves them).
+    A draft is edited in place; a published entry gets a pending change and its
+    live rows are left as they were. An edit that changes nothing records
+    nothing and returns None.
+    """
+    change = open_change(entry)
+    pending = change.snapshot if change is not None and change.is_pending else None
+    if not entry.is_published:
+        before = snapshots.content_key(snapshots.capture(entry))
+        apply(entry)
+        if snapshots.content_key(snapshots.capture(entry)) == before:
+            return None
+        save_draft(entry, by=by, summary=summary, minor=minor)
+        return open_change(entry)
+    savepoint = transaction.savepoint()
+    if pending is not None:
+        snapshots.apply(entry, pending)
+    before = snapshots.content_key(snapshots.capture(entry))
+    apply(entry)
+    content = snapshots.capture(entry)
+    transaction.savepoint_rollback(savepoint)
+    if snapshots.content_key(content) == before:
+        return None
+    live = type(entry)._default_manager.get(pk=entry.pk)
+    return save_pending(live, content, by=by, summary=summary, minor=minor)
+
+
+@transaction.atomic
 def submit(entry: EditorialEntry, *, by) -> Change:
     """Send the entry's open change to the reviewers."""
     change = open_change(entry)

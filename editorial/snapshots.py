@@ -5,6 +5,7 @@ live row. It is captured by saving the edit for real inside a transaction,
 recording the revision, copying its versions, and rolling the transaction back.
 """
 
+import json
 from dataclasses import dataclass
 
 import reversion
@@ -78,6 +79,43 @@ def capture(entry: EditorialEntry) -> list[CapturedVersion]:
     with reversion.create_revision(atomic=False):
         reversion.add_to_revision(entry)
     revision = latest_revision(entry)
+    captured = [
+        CapturedVersion(
+            content_type_id=v.content_type_id,
+            object_id=v.object_id,
+            db=v.db,
+            format=v.format,
+            serialized_data=v.serialized_data,
+            object_repr=v.object_repr,
+        )
+        for v in revision.version_set.all()
+    ]
+    revision.delete()  # only the copy in memory was wanted
+    return captured
+
+
+def content_key(versions: list[CapturedVersion]) -> frozenset:
+    """Return a comparable form of captured content, life-cycle fields left out."""
+    ignored = {*LIFE_CYCLE_FIELDS, "updated_at"}
+    key = set()
+    for version in versions:
+        fields = json.loads(version.serialized_data)[0]["fields"]
+        kept = {
+            name: sorted(value) if isinstance(value, list) else value
+            for name, value in fields.items()
+            if name not in ignored
+        }
+        key.add(
+            (
+                version.content_type_id,
+                version.object_id,
+                json.dumps(kept, sort_keys=True),
+            )
+        )
+    return frozenset(key)
+
+
+def revision_versions(revision: Revision) -> list[CapturedVersion]:
     return [
         CapturedVersion(
             content_type_id=v.content_type_id,
