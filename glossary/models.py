@@ -8,7 +8,14 @@ from django.urls import reverse
 
 from editorial import text
 from editorial.models import EditorialEntry, EditorialQuerySet
-from incidents.models import Domain, Incident, ThreatPattern
+from incidents.models import (
+    Domain,
+    Incident,
+    KeepsRetiredSlugs,
+    SearchableEntry,
+    ThreatPattern,
+    search_vector_field,
+)
 
 
 class Category(models.Model):
@@ -44,7 +51,7 @@ def validate_url_lines(value: str) -> None:
             ) from error
 
 
-class Term(EditorialEntry):
+class Term(KeepsRetiredSlugs, SearchableEntry, EditorialEntry):
     term = models.CharField(max_length=120, unique=True, help_text="The term itself.")
     slug = models.SlugField(
         max_length=120, unique=True, help_text="Used in /glossary/<slug>/."
@@ -94,6 +101,18 @@ class Term(EditorialEntry):
         help_text="Pages about the same concept elsewhere (e.g. an encyclopedia): "
         "one web address per line.",
     )
+    search_vector = search_vector_field()
+
+    search_weights = {
+        "A": ("term",),
+        "B": ("summary",),
+        "C": (
+            "definition",
+            "relation_to_threats",
+            "why_it_occurs",
+            "real_world_context",
+        ),
+    }
 
     objects = TermQuerySet.as_manager()
 

@@ -1,11 +1,15 @@
 """The threat taxonomy (domains, patterns, dimensions) and the incidents."""
 
+import operator
 import re
+from functools import reduce
 
 import reversion
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
-from django.db import models, transaction
+from django.db import connections, models, transaction
 from django.db.models import F
 from django.urls import reverse
 
@@ -53,6 +57,96 @@ def severity_order() -> models.Case:
         default=0,
         output_field=models.IntegerField(),
     )
+
+
+SEARCH_CONFIG = "english"
+
+
+def search_vector_field() -> SearchVectorField:
+    """Return the stored full-text vector of a searchable entry.
+
+    It is derived from the row's own text on every save (PostgreSQL only), kept
+    out of revisions and dumps (`serialize=False`), and GIN-indexed by migration.
+    """
+    return SearchVectorField(null=True, editable=False, serialize=False)
+
+
+class SearchableEntry:
+    """Keep the row's `search_vector` in step with its text after each save.
+
+    `search_weights` maps a weight (A most important) to the fields it covers.
+    """
+
+    search_weights: dict[str, tuple[str, ...]] = {}
+
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        connection = connections[self._state.db or "default"]
+        if connection.vendor != "postgresql":
+            return
+        vector = reduce(
+            operator.add,
+            (
+                SearchVector(name, weight=weight, config=SEARCH_CONFIG)
+                for weight, names in self.search_weights.items()
+                for name in names
+            ),
+        )
+        type(self)._base_manager.using(connection.alias).filter(pk=self.pk).update(
+            search_vector=vector
+        )
+
+
+class RetiredSlug(models.Model):
+    """A slug an entry used to have, so that its old address still leads to it."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    slug = models.SlugField(max_length=200)
+    retired_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "slug"], name="one_entry_per_retired_slug"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.slug
+
+    @classmethod
+    def current(cls, queryset: models.QuerySet, slug: str) -> models.Model | None:
+        """Return the entry of `queryset` that used to have `slug`, if any."""
+        content_type = ContentType.objects.get_for_model(queryset.model)
+        object_ids = cls.objects.filter(content_type=content_type, slug=slug).values(
+            "object_id"
+        )
+        return queryset.filter(pk__in=object_ids).first()
+
+
+class KeepsRetiredSlugs:
+    """Record the previous slug as retired when a saved entry's slug changes.
+
+    The slug as loaded from the database is remembered; `refresh_from_db()` keeps
+    it, so an edit applied from a revision is caught at the following save().
+    """
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._stored_slug = instance.__dict__.get("slug")
+        return instance
+
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        previous = getattr(self, "_stored_slug", None)
+        if previous and previous != self.slug:
+            content_type = ContentType.objects.get_for_model(type(self))
+            retired = RetiredSlug.objects.filter(content_type=content_type)
+            retired.filter(slug=self.slug).delete()
+            retired.update_or_create(slug=previous, defaults={"object_id": self.pk})
+        self._stored_slug = self.slug
 
 
 class Likelihood(models.TextChoices):
@@ -204,7 +298,7 @@ class Organisation(models.Model):
         return self.name
 
 
-class Domain(EditorialEntry):
+class Domain(KeepsRetiredSlugs, SearchableEntry, EditorialEntry):
     code = models.CharField(
         max_length=7,
         unique=True,
@@ -224,6 +318,13 @@ class Domain(EditorialEntry):
         blank=True,
         help_text="Why this domain stands apart from the others. " + LINES_HELP,
     )
+    search_vector = search_vector_field()
+
+    search_weights = {
+        "A": ("code", "title", "short_title"),
+        "B": ("tagline",),
+        "C": ("definition", "why_distinct"),
+    }
 
     class Meta:
         ordering = ["code"]
@@ -239,7 +340,7 @@ class Domain(EditorialEntry):
         return self.code.removeprefix("DOM-")
 
 
-class ThreatPattern(EditorialEntry):
+class ThreatPattern(KeepsRetiredSlugs, SearchableEntry, EditorialEntry):
     code = models.CharField(
         max_length=11,
         unique=True,
@@ -283,6 +384,13 @@ class ThreatPattern(EditorialEntry):
     sectors = models.ManyToManyField(
         Sector, blank=True, help_text="Sectors where the pattern is seen."
     )
+    search_vector = search_vector_field()
+
+    search_weights = {
+        "A": ("code", "title"),
+        "B": ("tagline",),
+        "C": ("definition", "why_it_exists"),
+    }
 
     class Meta:
         ordering = ["code"]
@@ -399,7 +507,7 @@ class IncidentQuerySet(EditorialQuerySet):
         )
 
 
-class Incident(EditorialEntry):
+class Incident(SearchableEntry, EditorialEntry):
     class Status(models.TextChoices):
         CONFIRMED = "confirmed", "Confirmed"
         ALLEGED = "alleged", "Alleged"
@@ -518,6 +626,13 @@ class Incident(EditorialEntry):
     other_outcome = models.TextField(
         blank=True, help_text="Any other consequence worth recording."
     )
+    search_vector = search_vector_field()
+
+    search_weights = {
+        "A": ("code", "title"),
+        "B": ("summary",),
+        "C": ("narrative", "key_facts"),
+    }
 
     objects = IncidentQuerySet.as_manager()
 
