@@ -1,0 +1,38 @@
+from django.urls import path, re_path
+from drf_spectacular.views import SpectacularJSONAPIView
+
+from incidents.models import INCIDENT_CODE_RE
+
+from . import views
+
+app_name = "api"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi"),
+    path("threats.json", views.ThreatsView.as_view(), name="threats"),
+    path("incidents.json", views.IncidentListView.as_view(), name="incidents"),
+    path("incidents.csv", views.IncidentCsvView.as_view(), name="incidents_csv"),
+    path("glossary.json", views.GlossaryView.as_view(), name="glossary"),
+    path("graph.json", views.GraphView.as_view(), name="graph"),
+    re_path(
+        rf"^incidents/(?P<key>{INCIDENT_CODE_RE})\.json$",
+        views.IncidentDetailView.as_view(),
+        name="incident",
+    ),
+    re_path(
+        r"^glossary/(?P<key>[-a-zA-Z0-9_]+)\.json$",
+        views.TermDetailView.as_view(),
+        name="term",
+    ),
+    re_path(
+        r"^patterns/(?P<key>PAT-[A-Z]{3}-\d{3})\.json$",
+        views.PatternDetailView.as_view(),
+        name="pattern",
+    ),
+    re_path(
+        r"^domains/(?P<key>DOM-[A-Z]{3})\.json$",
+        views.DomainDetailView.as_view(),
+        name="domain",
+    ),
+]

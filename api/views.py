@@ -1,0 +1,353 @@
+"""The public read API: published entries as JSON (and CSV), cached, CORS open.
+
+Every queryset comes from `exchange.json_format`, which starts from
+`published()` and prefetches related lists through `published()` too; the
+shapes are the ones `export_entries` writes and `import_entries` reads.
+"""
+
+import csv
+import json
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django_filters.rest_framework import DjangoFilterBackend
+from django_filters.utils import translate_validation
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.generics import GenericAPIView
+from rest_framework.request import Request
+from rest_framework.views import APIView
+
+from exchange import json_format as shapes
+from exchange.json_format import public
+from glossary.models import Category
+from incidents.filters import IncidentFilter
+
+from . import graph
+from .caching import cached, etag_of, last_modified_of
+
+PAGE_SIZE = 100
+MAX_PAGE_SIZE = 500
+PAGING = ("page", "page_size")
+
+PAGE_PARAMETERS = [
+    OpenApiParameter(
+        "page", OpenApiTypes.INT, description="Page number, from 1 (default 1)."
+    ),
+    OpenApiParameter(
+        "page_size",
+        OpenApiTypes.INT,
+        description=f"Entries per page (default {PAGE_SIZE}, at most "
+        f"{MAX_PAGE_SIZE}; larger values are capped).",
+    ),
+]
+
+
+def json_response(request, document, entries) -> HttpResponse:
+    body = json.dumps(document, ensure_ascii=False, indent=2)
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    return cached(
+        request,
+        response,
+        etag=etag_of(document),
+        last_modified=last_modified_of(entries),
+    )
+
+
+def _positive_int(request: Request, name: str, default: int) -> int:
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise ValidationError({name: [f"Use a whole number from 1 (got {raw!r})."]})
+    return int(raw)
+
+
+def paginate(request: Request, queryset) -> tuple[list, dict]:
+    """Return one page of `queryset` and its paging block; 400 on a bad page."""
+    size = min(_positive_int(request, "page_size", PAGE_SIZE), MAX_PAGE_SIZE)
+    number = _positive_int(request, "page", 1)
+    paginator = Paginator(queryset, size)
+    if number > paginator.num_pages:
+        raise ValidationError(
+            {
+                "page": [
+                    f"There are {paginator.num_pages} pages; page {number} is past "
+                    "the end."
+                ]
+            }
+        )
+    page = paginator.page(number)
+
+    def link(n: int) -> str:
+        query = request.query_params.copy()
+        query["page"] = str(n)
+        return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+
+    return list(page.object_list), {
+        "count": paginator.count,
+        "page": number,
+        "page_size": size,
+        "pages": paginator.num_pages,
+        "next": link(number + 1) if page.has_next() else None,
+        "previous": link(number - 1) if page.has_previous() else None,
+    }
+
+
+def reject_unknown(request: Request, allowed: set[str]) -> None:
+    unknown = sorted(set(request.query_params) - allowed)
+    if unknown:
+        raise ValidationError(
+            {
+                name: [f"Unknown parameter; use one of {', '.join(sorted(allowed))}."]
+                for name in unknown
+            }
+        )
+
+
+def filter_parameters(filterset) -> set[str]:
+    """Return the query parameters a filter set reads (range filters use two)."""
+    names = set()
+    for name, field in filterset.form.fields.items():
+        suffixes = getattr(field.widget, "suffixes", None)
+        names.update(f"{name}_{s}" if s else name for s in suffixes or [""])
+    return names
+
+
+class IncidentListView(GenericAPIView):
+    """Published incidents, filtered like the HTML incident list, paged."""
+
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = IncidentFilter
+
+    def get_queryset(self):
+        return shapes.incident_queryset(public)
+
+    def filtered(self, request: Request):
+        backend = DjangoFilterBackend()
+        filterset = backend.get_filterset(request, self.get_queryset(), self)
+        reject_unknown(request, filter_parameters(filterset) | set(PAGING))
+        if not filterset.is_valid():
+            raise translate_validation(filterset.errors)
+        return filterset.qs
+
+    @extend_schema(
+        summary="Published incidents",
+        description="The incidents of the knowledge base in the shape of "
+        "`/api/incidents.json`, filtered with the parameters of the incident "
+        "list page, paged. Unknown parameters and values are refused with 400.",
+        parameters=PAGE_PARAMETERS,
+        responses={
+            200: OpenApiResponse(
+                OpenApiTypes.OBJECT, description="`_meta`, `incidents[]`"
+            ),
+            400: OpenApiResponse(OpenApiTypes.OBJECT, description="Bad parameters."),
+        },
+    )
+    def get(self, request: Request) -> HttpResponse:
+        incidents, paging = paginate(request, self.filtered(request))
+        document = {
+            "_meta": shapes.meta(totals={"incidents": paging["count"]}, **paging),
+            "incidents": [shapes.incident_data(i) for i in incidents],
+        }
+        return json_response(request, document, incidents)
+
+
+class IncidentCsvView(IncidentListView):
+    """The filtered incident list as CSV, every row (no paging)."""
+
+    COLUMNS = [
+        "id", "title", "url", "status", "severity", "evidence_level",
+        "date_occurred", "domain", "primary_pattern", "secondary_patterns",
+        "regions", "sectors", "affected_groups", "summary", "last_updated",
+    ]  # fmt: skip
+
+    @extend_schema(
+        summary="Published incidents as CSV",
+        description="One row per incident, with the same filters as "
+        "`/api/incidents.json`; not paged.",
+        responses={(200, "text/csv"): OpenApiTypes.STR},
+    )
+    def get(self, request: Request) -> HttpResponse:
+        reject_page = set(request.query_params) & set(PAGING)
+        if reject_page:
+            raise ValidationError({"page": ["The CSV holds every row; omit page."]})
+        incidents = list(self.filtered(request))
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="incidents.csv"'
+        writer = csv.writer(response)
+        writer.writerow(self.COLUMNS)
+        for incident in incidents:
+            data = shapes.incident_data(incident)
+            primary = data["threat_patterns"]["primary"] or {}
+            row = {
+                **data,
+                "domain": primary.get("domain", ""),
+                "primary_pattern": primary.get("pattern", ""),
+                "secondary_patterns": "; ".join(
+                    p["pattern"] for p in data["threat_patterns"]["secondary"]
+                ),
+            }
+            writer.writerow(_csv_cell(row[column]) for column in self.COLUMNS)
+        return cached(
+            request,
+            response,
+            etag=etag_of(response.content.decode()),
+            last_modified=last_modified_of(incidents),
+        )
+
+
+def _csv_cell(value) -> str:
+    """Return a CSV cell; text that a spreadsheet would run as a formula is quoted."""
+    if isinstance(value, list):
+        value = "; ".join(value)
+    value = "" if value is None else str(value)
+    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
+
+
+class ThreatsView(APIView):
+    @extend_schema(
+        summary="The taxonomy: domains and their threat patterns",
+        responses={
+            200: OpenApiResponse(
+                OpenApiTypes.OBJECT, description="`_meta`, `domains[]`"
+            )
+        },
+    )
+    def get(self, request: Request) -> HttpResponse:
+        reject_unknown(request, set())
+        domains = list(shapes.domain_queryset(public))
+        patterns = [p for d in domains for p in d.patterns.all()]
+        document = {
+            "_meta": shapes.meta(
+                totals={"domains": len(domains), "patterns": len(patterns)}
+            ),
+            "domains": [shapes.domain_data(d) for d in domains],
+        }
+        return json_response(request, document, [*domains, *patterns])
+
+
+class GlossaryView(APIView):
+    @extend_schema(
+        summary="Glossary terms with every section and relation",
+        parameters=[
+            OpenApiParameter(
+                "category", OpenApiTypes.STR, description="A category slug."
+            ),
+            *PAGE_PARAMETERS,
+        ],
+        responses={
+            200: OpenApiResponse(OpenApiTypes.OBJECT, description="`_meta`, `terms[]`")
+        },
+    )
+    def get(self, request: Request) -> HttpResponse:
+        reject_unknown(request, {"category", *PAGING})
+        terms = shapes.term_queryset(public)
+        category = request.query_params.get("category")
+        if category:
+            if not Category.objects.filter(slug=category).exists():
+                raise ValidationError({"category": [f"No category {category!r}."]})
+            terms = terms.filter(category__slug=category)
+        terms, paging = paginate(request, terms)
+        document = {
+            "_meta": shapes.meta(totals={"terms": paging["count"]}, **paging),
+            "terms": [shapes.term_data(t) for t in terms],
+        }
+        return json_response(request, document, terms)
+
+
+class GraphView(APIView):
+    @extend_schema(
+        summary="The knowledge base as a graph of nodes and edges",
+        responses={
+            200: OpenApiResponse(
+                OpenApiTypes.OBJECT, description="`_meta`, `nodes[]`, `edges[]`"
+            )
+        },
+    )
+    def get(self, request: Request) -> HttpResponse:
+        reject_unknown(request, set())
+        data, warnings, totals = graph.build()
+        document = {"_meta": shapes.meta(totals=totals, warnings=warnings), **data}
+        return json_response(request, document, [])
+
+
+class EntryView(APIView):
+    """One published entry in its list shape; 404 when it is not public."""
+
+    lookup = "code"
+
+    def get_queryset(self):
+        raise NotImplementedError
+
+    def shape(self, entry) -> dict:
+        raise NotImplementedError
+
+    def get(self, request: Request, key: str) -> HttpResponse:
+        reject_unknown(request, set())
+        entry = self.get_queryset().filter(**{self.lookup: key}).first()
+        if entry is None:
+            raise NotFound(f"No published entry {key}.")
+        return json_response(request, self.shape(entry), [entry])
+
+
+@extend_schema(summary="One published incident", responses={200: OpenApiTypes.OBJECT})
+class IncidentDetailView(EntryView):
+    def get_queryset(self):
+        return shapes.incident_queryset(public)
+
+    def shape(self, entry) -> dict:
+        return shapes.incident_data(entry)
+
+
+@extend_schema(
+    summary="One published glossary term", responses={200: OpenApiTypes.OBJECT}
+)
+class TermDetailView(EntryView):
+    lookup = "slug"
+
+    def get_queryset(self):
+        return shapes.term_queryset(public)
+
+    def shape(self, entry) -> dict:
+        return shapes.term_data(entry)
+
+
+@extend_schema(
+    summary="One published threat pattern", responses={200: OpenApiTypes.OBJECT}
+)
+class PatternDetailView(EntryView):
+    def get_queryset(self):
+        return shapes.pattern_queryset(public)
+
+    def shape(self, entry) -> dict:
+        return shapes.pattern_data(entry)
+
+
+@extend_schema(
+    summary="One published domain and its patterns",
+    responses={200: OpenApiTypes.OBJECT},
+)
+class DomainDetailView(EntryView):
+    def get_queryset(self):
+        return shapes.domain_queryset(public)
+
+    def shape(self, entry) -> dict:
+        return shapes.domain_data(entry)
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    """Explain the API to people, with curl examples."""
+    filters = IncidentFilter(queryset=public(IncidentFilter._meta.model))
+    return render(
+        request,
+        "api/index.html",
+        {
+            "filters": sorted(filter_parameters(filters)),
+            "page_size": PAGE_SIZE,
+            "max_page_size": MAX_PAGE_SIZE,
+            "max_age": 300,
+        },
+    )

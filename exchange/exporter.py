@@ -1,0 +1,98 @@
+"""Export the knowledge base as one JSON document that `import_entries` reads.
+
+The document joins the shapes of `/api/threats.json`, `/api/incidents.json`
+and `/api/glossary.json`, with the vocabularies they refer to. A full export
+(`everything=True`) adds drafts, each entry's `state`, and the content of a
+pending change under `pending`.
+"""
+
+from collections.abc import Callable
+
+from django.db import transaction
+from django.db.models import Model, QuerySet
+
+from editorial import services, snapshots
+from editorial.models import EditorialEntry
+
+from . import json_format as shapes
+from .json_format import Data, Scope
+
+
+def export(*, everything: bool = False) -> Data:
+    """Return every published entry (and with `everything`, every entry)."""
+    scope: Scope = shapes.everything if everything else shapes.public
+    with transaction.atomic():
+        domains = list(shapes.domain_queryset(scope))
+        incidents = list(shapes.incident_queryset(scope))
+        terms = list(shapes.term_queryset(scope))
+        patterns = [p for d in domains for p in d.patterns.all()]
+        document = {
+            "_meta": shapes.meta(
+                totals={
+                    "domains": len(domains),
+                    "patterns": len(patterns),
+                    "incidents": len(incidents),
+                    "terms": len(terms),
+                },
+                scope="everything" if everything else "published",
+            ),
+            "vocabularies": shapes.vocabularies_data(scope),
+            "domains": [shapes.domain_data(d) for d in domains],
+            "incidents": [shapes.incident_data(i, scope) for i in incidents],
+            "terms": [shapes.term_data(t) for t in terms],
+        }
+        if everything:
+            _add_states(document, domains, incidents, terms)
+    return document
+
+
+def _add_states(document: Data, domains, incidents, terms) -> None:
+    """Mark each entry's state and attach the content of its pending change."""
+    for domain, data in zip(domains, document["domains"], strict=True):
+        _annotate(data, domain, shapes.domain_queryset, shapes.domain_data)
+        data.get("pending", {}).pop("sub_categories", None)
+        for pattern, pattern_data in zip(
+            domain.patterns.all(), data["sub_categories"], strict=True
+        ):
+            _annotate(
+                pattern_data, pattern, shapes.pattern_queryset, shapes.pattern_data
+            )
+    for incident, data in zip(incidents, document["incidents"], strict=True):
+        _annotate(
+            data,
+            incident,
+            shapes.incident_queryset,
+            lambda i: shapes.incident_data(i, shapes.everything),
+        )
+    for term, data in zip(terms, document["terms"], strict=True):
+        _annotate(data, term, shapes.term_queryset, shapes.term_data)
+    for key, model in shapes.DIMENSION_KEYS.items():
+        values = {v.slug: v for v in model.objects.all()}
+        for data in document["vocabularies"][key]:
+            _annotate(
+                data,
+                values[data["slug"]],
+                lambda scope, m=model: scope(m),
+                shapes.dimension_data,
+            )
+
+
+def _annotate(
+    data: Data,
+    entry: EditorialEntry,
+    queryset: Callable[[Scope], QuerySet],
+    shape: Callable[[Model], Data],
+) -> None:
+    data["state"] = entry.state
+    change = services.open_change(entry)
+    if change is None or not change.is_pending:
+        return
+    # Render the pending content the way previews do: apply it, read, roll back.
+    savepoint = transaction.savepoint()
+    try:
+        snapshots.apply(entry, change.snapshot)
+        pending = queryset(shapes.everything).get(pk=entry.pk)
+        data["pending"] = shape(pending)
+    finally:
+        transaction.savepoint_rollback(savepoint)
+        entry.refresh_from_db()
