@@ -12,6 +12,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import (
@@ -22,6 +23,7 @@ from django.http import (
     HttpResponseRedirect,
 )
 from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -29,7 +31,7 @@ from django.utils.html import format_html
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
-from . import diffs, previews, services, snapshots
+from . import audit, diffs, history, previews, services, snapshots
 from .forms import EditorialForm
 from .models import Change, State
 
@@ -55,8 +57,9 @@ class _Discard(Exception):
 class _Captured(Exception):
     """The edit of a published entry was saved and captured; roll it back."""
 
-    def __init__(self, content, *, summary: str, minor: bool):
+    def __init__(self, content, *, summary: str, minor: bool, action: str | None):
         self.content, self.summary, self.minor = content, summary, minor
+        self.action = action
 
 
 @admin.display(description="state", ordering="state")
@@ -119,6 +122,11 @@ class EditorialAdmin(VersionAdmin):
                 name=f"{name}_workflow",
             ),
             path(
+                "<path:object_id>/history/compare/",
+                self.admin_site.admin_view(self.compare_view),
+                name=f"{name}_compare",
+            ),
+            path(
                 "<path:object_id>/preview/",
                 self.admin_site.admin_view(self.preview_view),
                 name=f"{name}_preview",
@@ -161,7 +169,41 @@ class EditorialAdmin(VersionAdmin):
         )
 
     def recover_view(self, request, version_id, extra_context=None):
-        raise PermissionDenied("Recovering deleted entries is not available yet.")
+        """Bring a deleted entry back as a draft, after a confirmation."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        version = get_object_or_404(
+            Version.objects.get_deleted(self.model), pk=version_id
+        )
+        if request.method == "POST":
+            entry = services.recover(self.model, version.revision, by=request.user)
+            self.message_user(
+                request,
+                f"Recovered “{entry}” as a draft; submit it for review to publish.",
+                messages.SUCCESS,
+            )
+            opts = self.model._meta
+            return HttpResponseRedirect(
+                reverse(
+                    f"admin:{opts.app_label}_{opts.model_name}_change", args=[entry.pk]
+                )
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "version": version,
+            "title": f"Recover {version.object_repr}",
+        }
+        return TemplateResponse(
+            request, "admin/editorial/recover_confirm.html", context
+        )
+
+    def delete_model(self, request, obj):
+        services.delete(obj, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for entry in queryset:
+            services.delete(entry, by=request.user)
 
     def _edit(self, request, entry, object_id, form_url, context, *, base):
         request.editorial_pending = entry.is_published
@@ -187,6 +229,7 @@ class EditorialAdmin(VersionAdmin):
                 by=request.user,
                 summary=captured.summary,
                 minor=captured.minor,
+                action=captured.action,
             )
             self.message_user(
                 request,
@@ -216,9 +259,16 @@ class EditorialAdmin(VersionAdmin):
                 self.message_user(request, "Nothing changed, nothing saved.")
                 raise _Discard(self._redirect_after_save(request, entry))
             return
+        action = audit.Action.EDIT if change else audit.Action.CREATE
+        if revert is not None:
+            action = audit.Action.REVERT
         if getattr(request, "editorial_pending", False):
-            raise _Captured(snapshots.capture(entry), summary=summary, minor=minor)
-        services.save_draft(entry, by=request.user, summary=summary, minor=minor)
+            raise _Captured(
+                snapshots.capture(entry), summary=summary, minor=minor, action=action
+            )
+        services.save_draft(
+            entry, by=request.user, summary=summary, minor=minor, action=action
+        )
 
     def _redirect_after_save(self, request, entry) -> HttpResponseRedirect:
         opts = self.model._meta
@@ -331,6 +381,68 @@ class EditorialAdmin(VersionAdmin):
         if entry is None or not self.has_view_or_change_permission(request, entry):
             raise PermissionDenied
         return previews.render_preview(request, entry)
+
+    # History
+
+    def history_view(self, request, object_id, extra_context=None):
+        """List the entry's revisions, newest first, filterable and paged."""
+        entry = self.get_object(request, unquote(object_id))
+        if entry is None or not self.has_view_or_change_permission(request, entry):
+            raise PermissionDenied
+        history_filter = history.HistoryFilter(
+            request.GET, queryset=history.entry_versions(entry)
+        )
+        page = Paginator(history_filter.qs, history.PER_PAGE).get_page(
+            request.GET.get("page")
+        )
+        query = request.GET.copy()
+        query.pop("page", None)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": entry,
+            "title": f"History: {entry}",
+            "filter": history_filter,
+            "page_obj": page,
+            "query": query.urlencode(),
+            "pending_revision_id": getattr(
+                services.open_change(entry), "snapshot_id", None
+            ),
+            **(extra_context or {}),
+        }
+        return TemplateResponse(request, "admin/editorial/history.html", context)
+
+    def compare_view(self, request, object_id):
+        """Compare two revisions of the entry, or a revision with the live row."""
+        entry = self.get_object(request, unquote(object_id))
+        if entry is None or not self.has_view_or_change_permission(request, entry):
+            raise PermissionDenied
+        versions = history.entry_versions(entry)
+
+        def pick(key):
+            value = request.GET.get(key, "live")
+            if value == "live":
+                return None
+            try:
+                return versions.get(pk=int(value))
+            except (ValueError, Version.DoesNotExist):
+                raise Http404("No such revision of this entry.") from None
+
+        old, new = pick("a"), pick("b")
+        if old is not None and new is not None and old.pk > new.pk:
+            old, new = new, old
+        changes, unchanged = history.compare(entry, old, new)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": entry,
+            "title": f"Compare revisions: {entry}",
+            "old": old,
+            "new": new,
+            "changes": changes,
+            "unchanged": unchanged,
+        }
+        return TemplateResponse(request, "admin/editorial/compare.html", context)
 
     # Bulk actions: one object at a time, through the services.
 

@@ -103,8 +103,11 @@ def word_diff(old: str, new: str) -> tuple[SafeString, SafeString]:
     return mark_safe("".join(left)), mark_safe("".join(right))  # noqa: S308
 
 
-def _names(field: models.Field, pks: list[str]) -> dict[str, str]:
-    objects = field.related_model._default_manager.in_bulk(pks)
+def _names(field: models.Field, pks: list[str], public: bool) -> dict[str, str]:
+    queryset = field.related_model._default_manager.all()
+    if public and hasattr(queryset, "published"):
+        queryset = queryset.published()
+    objects = queryset.in_bulk(pks)
     return {str(pk): str(obj) for pk, obj in objects.items()}
 
 
@@ -121,8 +124,13 @@ def _list_diff(old: list[str], new: list[str]) -> tuple[SafeString, SafeString]:
     return left, right
 
 
-def compare(model: type[models.Model], old: Content, new: Content) -> list[FieldChange]:
-    """Return the fields that differ between two contents, unchanged ones left out."""
+def compare(
+    model: type[models.Model], old: Content, new: Content, *, public: bool = False
+) -> list[FieldChange]:
+    """Return the fields that differ between two contents, unchanged ones left out.
+
+    With `public`, related entries that are not published are left out by name.
+    """
     changes = []
     for field in _fields(model):
         before, after = old.get(field.name), new.get(field.name)
@@ -132,11 +140,13 @@ def compare(model: type[models.Model], old: Content, new: Content) -> list[Field
         if field.is_relation:
             if not field.many_to_many:
                 before, after = [before], [after]
-            names = _names(field, [pk for pk in [*before, *after] if pk])
+            names = _names(field, [pk for pk in [*before, *after] if pk], public)
             left, right = _list_diff(
-                [names.get(pk, f"#{pk}") for pk in before if pk],
-                [names.get(pk, f"#{pk}") for pk in after if pk],
+                [names[pk] for pk in before if pk in names],
+                [names[pk] for pk in after if pk in names],
             )
+            if not left and not right:
+                continue
         else:
             left, right = word_diff(before or "", after or "")
         changes.append(FieldChange(field.name, label, left, right))
@@ -149,3 +159,8 @@ def compare(model: type[models.Model], old: Content, new: Content) -> list[Field
             left, right = _list_diff(before, after)
             changes.append(FieldChange(relation, label, left, right))
     return changes
+
+
+def content_field_names(model: type[models.Model]) -> list[str]:
+    """Return every compared name: content fields and owned lists."""
+    return [*content_fields(model), *_owned_relations(model)]

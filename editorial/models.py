@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import timezone
 from reversion.models import Revision
 
 
@@ -173,6 +174,10 @@ class RevisionMeta(models.Model):
     revision = models.OneToOneField(
         Revision, on_delete=models.CASCADE, related_name="meta"
     )
+    content_type = models.ForeignKey(
+        ContentType, null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    object_id = models.PositiveBigIntegerField(null=True)
     entry_version = models.PositiveIntegerField(
         help_text="The entry's version counter after this revision."
     )
@@ -186,5 +191,58 @@ class RevisionMeta(models.Model):
     )
     minor = models.BooleanField(default=False)
 
+    class Meta:
+        indexes = [
+            models.Index(fields=["content_type", "object_id"]),
+            models.Index(fields=["published", "minor"]),
+        ]
+
     def __str__(self) -> str:
         return f"revision {self.revision_id} (v{self.entry_version})"
+
+
+class AuditEvent(models.Model):
+    """One action of the life cycle or history, kept for the site-wide audit log."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", "Create"
+        EDIT = "edit", "Edit"
+        SUBMIT = "submit", "Submit for review"
+        APPROVE = "approve", "Approve"
+        REQUEST_CHANGES = "request_changes", "Request changes"
+        PUBLISH = "publish", "Publish"
+        UNPUBLISH = "unpublish", "Unpublish"
+        SCHEDULE = "schedule", "Schedule"
+        ARCHIVE = "archive", "Archive"
+        REVIEW = "review", "Confirm reviewed"
+        DELETE = "delete", "Delete"
+        RECOVER = "recover", "Recover"
+        REVERT = "revert", "Revert"
+        IMPORT = "import", "Import"
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    action = models.CharField(max_length=20, choices=Action.choices, db_index=True)
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    object_id = models.PositiveBigIntegerField()
+    entry_repr = models.CharField(
+        max_length=300, help_text="The entry's title when the action happened."
+    )
+    changed_fields = models.JSONField(default=list, blank=True)
+    comment = models.TextField(blank=True)
+    revision = models.ForeignKey(
+        Revision, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["content_type", "object_id", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.entry_repr}"

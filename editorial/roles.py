@@ -25,7 +25,8 @@ def role_permissions(role: str) -> list[Permission]:
     granted = [p for p in content if p.codename.split("_", 1)[0] in EDITOR_ACTIONS]
     if role == REVIEWER:
         granted += Permission.objects.filter(
-            content_type__app_label="editorial", codename="review_change"
+            content_type__app_label="editorial",
+            codename__in=("review_change", "view_auditevent"),
         )
     return granted
 

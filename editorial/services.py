@@ -1,21 +1,25 @@
 """The editorial life cycle: every write of an entry goes through these functions.
 
-Each function runs in one transaction, checks who may do what, and records a
-revision when content or public state changes. Admin views, actions, commands and
-imports all call these, so every write path behaves the same.
+Each function runs in one transaction, checks who may do what, records a
+revision when content or public state changes, and writes one audit event.
+Admin views, actions, commands, imports and the API all call these, so every
+write path behaves the same.
 """
 
 import datetime
 from collections.abc import Callable
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from reversion.models import Revision
 
-from . import notifications, snapshots
+from . import audit, notifications, snapshots
 from .models import Change, EditorialEntry, State
 
+Action = audit.Action
 REVIEW_PERMISSION = "editorial.review_change"
 
 
@@ -49,22 +53,17 @@ def _get_or_open_change(entry: EditorialEntry, by) -> Change:
     change = open_change(entry)
     if change is None:
         change = Change.objects.create(
-            content_type_id=_content_type_id(entry), object_id=entry.pk, author=by
+            content_type=ContentType.objects.get_for_model(entry),
+            object_id=entry.pk,
+            author=by if by is not None and by.is_authenticated else None,
         )
     return change
 
 
-def _content_type_id(entry: EditorialEntry) -> int:
-    from django.contrib.contenttypes.models import ContentType
-
-    return ContentType.objects.get_for_model(entry).pk
-
-
 def _bump_version(entry: EditorialEntry) -> None:
-    type(entry).objects.filter(pk=entry.pk).update(version=F("version") + 1)
-    entry.version = (
-        type(entry).objects.values_list("version", flat=True).get(pk=entry.pk)
-    )
+    model = type(entry)
+    model.objects.filter(pk=entry.pk).update(version=F("version") + 1)
+    entry.version = model.objects.values_list("version", flat=True).get(pk=entry.pk)
 
 
 def _after_edit(change: Change, by, summary: str, minor: bool) -> None:
@@ -79,19 +78,40 @@ def _after_edit(change: Change, by, summary: str, minor: bool) -> None:
     change.save()
 
 
+def _current_content(entry: EditorialEntry) -> list[snapshots.CapturedVersion]:
+    revision = snapshots.latest_revision(entry)
+    return snapshots.revision_versions(revision) if revision else []
+
+
 @transaction.atomic
 def save_draft(
-    entry: EditorialEntry, *, by, summary: str = "", minor: bool = False
-) -> None:
+    entry: EditorialEntry,
+    *,
+    by,
+    summary: str = "",
+    minor: bool = False,
+    action: str | None = None,
+) -> Revision:
     """Record an edit already written to an unpublished entry's row."""
     if entry.is_published:
         raise WorkflowError("A published entry is edited through a pending change.")
+    before = _current_content(entry)
     change = _get_or_open_change(entry, by)
     _bump_version(entry)
     _after_edit(change, by, summary, minor)
-    snapshots.record_revision(
+    revision = snapshots.record_revision(
         entry, by=by, comment=summary or "Edited draft", previous_state=entry.state
     )
+    after = snapshots.revision_versions(revision)
+    audit.record(
+        action or Action.EDIT,
+        entry,
+        by=by,
+        changed_fields=snapshots.changed_fields(entry, before, after),
+        comment=summary,
+        revision=revision,
+    )
+    return revision
 
 
 @transaction.atomic
@@ -102,16 +122,30 @@ def save_pending(
     by,
     summary: str = "",
     minor: bool = False,
+    action: str | None = None,
 ) -> Change:
     """Hold an edit of a published entry apart until a reviewer approves it."""
     if not entry.is_published:
         raise WorkflowError("Only a published entry has pending changes.")
     change = _get_or_open_change(entry, by)
+    before = (
+        snapshots.revision_versions(change.snapshot)
+        if change.is_pending
+        else snapshots.capture(entry)
+    )
     _bump_version(entry)
     change.snapshot = snapshots.store(
         entry, content, by=by, comment=summary or "Pending change", minor=minor
     )
     _after_edit(change, by, summary, minor)
+    audit.record(
+        action or Action.EDIT,
+        entry,
+        by=by,
+        changed_fields=snapshots.changed_fields(entry, before, content),
+        comment=summary or "Pending change",
+        revision=change.snapshot,
+    )
     return change
 
 
@@ -123,6 +157,7 @@ def edit(
     apply: Callable[[EditorialEntry], None],
     summary: str = "",
     minor: bool = False,
+    action: str | None = None,
 ) -> Change | None:
     """Edit an entry through the life cycle, whichever path the edit comes from.
 
@@ -138,7 +173,7 @@ def edit(
         apply(entry)
         if snapshots.content_key(snapshots.capture(entry)) == before:
             return None
-        save_draft(entry, by=by, summary=summary, minor=minor)
+        save_draft(entry, by=by, summary=summary, minor=minor, action=action)
         return open_change(entry)
     savepoint = transaction.savepoint()
     if pending is not None:
@@ -147,10 +182,13 @@ def edit(
     apply(entry)
     content = snapshots.capture(entry)
     transaction.savepoint_rollback(savepoint)
+    entry.refresh_from_db()  # the caller's object must not keep the rolled-back edit
     if snapshots.content_key(content) == before:
         return None
     live = type(entry)._default_manager.get(pk=entry.pk)
-    return save_pending(live, content, by=by, summary=summary, minor=minor)
+    return save_pending(
+        live, content, by=by, summary=summary, minor=minor, action=action
+    )
 
 
 @transaction.atomic
@@ -168,6 +206,7 @@ def submit(entry: EditorialEntry, *, by) -> Change:
     change.save()
     if not entry.is_published:
         _set_state(entry, State.IN_REVIEW)
+    audit.record(Action.SUBMIT, entry, by=by, comment=change.summary)
     transaction.on_commit(lambda: notifications.submitted(entry, change, by=by))
     return change
 
@@ -187,6 +226,7 @@ def request_changes(entry: EditorialEntry, *, by, comment: str) -> Change:
     change.save()
     if not entry.is_published:
         _set_state(entry, State.DRAFT)
+    audit.record(Action.REQUEST_CHANGES, entry, by=by, comment=change.review_comment)
     _notify_decision(entry, change, by=by, outcome="changes_requested")
     return change
 
@@ -215,9 +255,16 @@ def approve(
         change.status = Change.Status.SCHEDULED
         change.go_live_at = go_live_at
         change.save()
+        audit.record(
+            Action.SCHEDULE,
+            entry,
+            by=by,
+            comment=f"Goes live {timezone.localtime(go_live_at):%Y-%m-%d %H:%M}",
+        )
         _notify_decision(entry, change, by=by, outcome="scheduled")
         return change
     change.save()
+    audit.record(Action.APPROVE, entry, by=by, comment=comment)
     _notify_decision(entry, change, by=by, outcome="published")
     _publish_change(entry, change, by=by)
     return None
@@ -239,7 +286,9 @@ def _notify_decision(entry: EditorialEntry, change: Change, *, by, outcome: str)
 
 
 def _publish_change(entry: EditorialEntry, change: Change, *, by) -> None:
+    before = None
     if change.is_pending:
+        before = snapshots.capture(entry)
         snapshots.apply(entry, change.snapshot)
     publish(
         entry,
@@ -247,6 +296,7 @@ def _publish_change(entry: EditorialEntry, change: Change, *, by) -> None:
         minor=change.minor and entry.is_published,
         comment=change.summary or "Published",
         expire_at=change.expire_at,
+        before=before,
     )
     change.delete()
 
@@ -260,7 +310,9 @@ def publish(
     comment: str = "Published",
     on: datetime.date | None = None,
     expire_at: datetime.datetime | None = None,
-) -> None:
+    action: str | None = None,
+    before: list[snapshots.CapturedVersion] | None = None,
+) -> Revision:
     """Make the entry's row public and stamp its public dates.
 
     The checked path is `approve`; this is also what trusted commands (demo data,
@@ -268,6 +320,8 @@ def publish(
     """
     now = timezone.now()
     previous = entry.state
+    if before is None:
+        before = _last_published_content(entry)
     entry.state = State.PUBLISHED
     entry.expires_at = expire_at
     if entry.first_published is None:
@@ -275,7 +329,7 @@ def publish(
     if not minor or entry.last_updated is None:
         entry.last_updated = on or timezone.localdate(now)
     entry.save()
-    snapshots.record_revision(
+    revision = snapshots.record_revision(
         entry,
         by=by,
         comment=comment,
@@ -283,9 +337,35 @@ def publish(
         published=True,
         minor=minor,
     )
+    audit.record(
+        action or Action.PUBLISH,
+        entry,
+        by=by,
+        changed_fields=snapshots.changed_fields(
+            entry, before, snapshots.revision_versions(revision)
+        ),
+        comment=comment,
+        revision=revision,
+    )
+    return revision
 
 
-def _withdraw(entry: EditorialEntry, *, by, state: str, comment: str) -> None:
+def _last_published_content(entry: EditorialEntry):
+    from reversion.models import Version
+
+    version = (
+        Version.objects.get_for_object(entry)
+        .filter(revision__meta__published=True)
+        .select_related("revision")
+        .order_by("-pk")
+        .first()
+    )
+    return snapshots.revision_versions(version.revision) if version else []
+
+
+def _withdraw(
+    entry: EditorialEntry, *, by, state: str, comment: str, action: str
+) -> None:
     """Take a published entry off the public site; a pending edit becomes its draft."""
     change = open_change(entry)
     if change is not None and change.is_pending:
@@ -297,7 +377,10 @@ def _withdraw(entry: EditorialEntry, *, by, state: str, comment: str) -> None:
     entry.state = state
     entry.expires_at = None
     entry.save()
-    snapshots.record_revision(entry, by=by, comment=comment, previous_state=previous)
+    revision = snapshots.record_revision(
+        entry, by=by, comment=comment, previous_state=previous
+    )
+    audit.record(action, entry, by=by, comment=comment, revision=revision)
 
 
 @transaction.atomic
@@ -307,7 +390,13 @@ def unpublish(entry: EditorialEntry, *, by, comment: str = "") -> None:
         _require_reviewer(by, "unpublish")
     if not entry.is_published:
         raise WorkflowError("The entry is not published.")
-    _withdraw(entry, by=by, state=State.DRAFT, comment=comment or "Unpublished")
+    _withdraw(
+        entry,
+        by=by,
+        state=State.DRAFT,
+        comment=comment or "Unpublished",
+        action=Action.UNPUBLISH,
+    )
 
 
 @transaction.atomic
@@ -316,7 +405,13 @@ def archive(entry: EditorialEntry, *, by, comment: str = "") -> None:
     _require_reviewer(by, "archive")
     if entry.state == State.ARCHIVED:
         raise WorkflowError("The entry is already archived.")
-    _withdraw(entry, by=by, state=State.ARCHIVED, comment=comment or "Archived")
+    _withdraw(
+        entry,
+        by=by,
+        state=State.ARCHIVED,
+        comment=comment or "Archived",
+        action=Action.ARCHIVE,
+    )
 
 
 @transaction.atomic
@@ -327,12 +422,49 @@ def confirm_reviewed(entry: EditorialEntry, *, by) -> None:
         raise WorkflowError("Only a published entry can be confirmed as accurate.")
     entry.last_reviewed = timezone.localdate()
     type(entry).objects.filter(pk=entry.pk).update(last_reviewed=entry.last_reviewed)
-    snapshots.record_revision(
+    revision = snapshots.record_revision(
+        entry, by=by, comment="Reviewed, still accurate", previous_state=entry.state
+    )
+    audit.record(Action.REVIEW, entry, by=by, revision=revision)
+
+
+@transaction.atomic
+def revert(entry: EditorialEntry, revision: Revision, *, by) -> Change | None:
+    """Bring back an old revision's content as a new change, reviewed as usual."""
+    when = timezone.localtime(revision.date_created)
+    return edit(
         entry,
         by=by,
-        comment="Reviewed, still accurate",
-        previous_state=entry.state,
+        apply=lambda live: snapshots.apply(live, revision),
+        summary=f"Reverted to the revision of {when:%Y-%m-%d %H:%M}",
+        action=Action.REVERT,
     )
+
+
+@transaction.atomic
+def delete(entry: EditorialEntry, *, by, comment: str = "") -> None:
+    """Delete an entry, keeping its last content so it can be recovered."""
+    revision = snapshots.record_revision(
+        entry, by=by, comment=comment or "Deleted", previous_state=entry.state
+    )
+    audit.record(Action.DELETE, entry, by=by, comment=comment, revision=revision)
+    Change.objects.for_entry(entry).delete()
+    entry.delete()
+
+
+@transaction.atomic
+def recover(model: type[EditorialEntry], revision: Revision, *, by) -> EditorialEntry:
+    """Bring a deleted entry back from its last revision, as a draft to review."""
+    revision.revert(delete=False)
+    entry_type = ContentType.objects.get_for_model(model)
+    object_id = revision.version_set.get(content_type=entry_type).object_id
+    entry = model._default_manager.get(pk=object_id)
+    model._default_manager.filter(pk=entry.pk).update(
+        state=State.DRAFT, expires_at=None
+    )
+    entry.refresh_from_db()
+    save_draft(entry, by=by, summary="Recovered after deletion", action=Action.RECOVER)
+    return entry
 
 
 def publish_scheduled(
@@ -360,7 +492,13 @@ def publish_scheduled(
             continue
         for entry in model.objects.published().filter(expires_at__lte=now):
             with transaction.atomic():
-                _withdraw(entry, by=None, state=State.DRAFT, comment="Expired")
+                _withdraw(
+                    entry,
+                    by=None,
+                    state=State.DRAFT,
+                    comment="Expired",
+                    action=Action.UNPUBLISH,
+                )
             expired += 1
             log(f"Unpublished expired {model._meta.verbose_name} {entry}")
     return published, expired

@@ -9,6 +9,7 @@ import json
 from dataclasses import dataclass
 
 import reversion
+from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.utils import timezone
 from reversion.models import Revision, Version
@@ -54,6 +55,8 @@ def record_revision(
         reversion.set_comment(comment)
         reversion.add_meta(
             RevisionMeta,
+            content_type=ContentType.objects.get_for_model(entry),
+            object_id=entry.pk,
             entry_version=entry.version,
             state=entry.state,
             previous_state=previous_state,
@@ -76,9 +79,10 @@ def latest_revision(entry: EditorialEntry) -> Revision | None:
 
 def capture(entry: EditorialEntry) -> list[CapturedVersion]:
     """Return the serialised content of the entry and the rows it owns, as stored."""
+    stored = type(entry)._default_manager.get(pk=entry.pk)
     with reversion.create_revision(atomic=False):
-        reversion.add_to_revision(entry)
-    revision = latest_revision(entry)
+        reversion.add_to_revision(stored)
+    revision = latest_revision(stored)
     captured = [
         CapturedVersion(
             content_type_id=v.content_type_id,
@@ -148,6 +152,8 @@ def store(
     )
     RevisionMeta.objects.create(
         revision=revision,
+        content_type=ContentType.objects.get_for_model(entry),
+        object_id=entry.pk,
         entry_version=entry.version,
         state=entry.state,
         previous_state=entry.state,
@@ -176,3 +182,41 @@ def content_fields(model: type[models.Model]) -> list[str]:
         and not field.auto_created
         and field.name not in (*LIFE_CYCLE_FIELDS, "updated_at")
     ]
+
+
+def _fields_by_object(versions: list[CapturedVersion]) -> dict[tuple, dict]:
+    ignored = {*LIFE_CYCLE_FIELDS, "updated_at"}
+    out = {}
+    for version in versions:
+        fields = json.loads(version.serialized_data)[0]["fields"]
+        out[(version.content_type_id, version.object_id)] = {
+            name: sorted(value) if isinstance(value, list) else value
+            for name, value in fields.items()
+            if name not in ignored
+        }
+    return out
+
+
+def changed_fields(
+    entry: EditorialEntry,
+    before: list[CapturedVersion] | None,
+    after: list[CapturedVersion],
+) -> list[str]:
+    """Return the names of the entry's fields and owned lists that differ."""
+    old, new = _fields_by_object(before or []), _fields_by_object(after)
+    entry_type = ContentType.objects.get_for_model(entry).pk
+    key = (entry_type, str(entry.pk))
+    old_entry, new_entry = old.pop(key, {}), new.pop(key, {})
+    names = [
+        name
+        for name in sorted(set(old_entry) | set(new_entry))
+        if old_entry.get(name) != new_entry.get(name)
+    ]
+    owned_types = {type_id for type_id, _ in (*old, *new)}
+    for type_id in sorted(owned_types):
+        mine_old = {k: v for k, v in old.items() if k[0] == type_id}
+        mine_new = {k: v for k, v in new.items() if k[0] == type_id}
+        if mine_old != mine_new:
+            model = ContentType.objects.get_for_id(type_id).model_class()
+            names.append(str(model._meta.verbose_name_plural))
+    return names
