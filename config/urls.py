@@ -1,7 +1,9 @@
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from exchange.views import import_entries
+from overview.sitemaps import SITEMAPS
 
 admin.site.site_header = "Threatwatch editorial"
 admin.site.site_title = "Threatwatch editorial"
@@ -12,6 +14,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("api.urls")),
     path("glossary/", include("glossary.urls")),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("", include("overview.urls")),
     path("", include("incidents.urls")),
 ]

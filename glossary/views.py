@@ -4,20 +4,26 @@ from itertools import groupby
 from string import ascii_uppercase
 
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from editorial import text
-from incidents.models import Domain, Incident, ThreatPattern
+from incidents import metadata
+from incidents.models import Domain, Incident, RetiredSlug, ThreatPattern
 
+from .links import linker_for
 from .models import Category, Term
 
 
 def term_list(request: HttpRequest) -> HttpResponse:
     terms = Term.objects.published().select_related("category").order_by("term")
-    categories = Category.objects.filter(terms__state="published").distinct()
+    categories = list(Category.objects.filter(terms__state="published").distinct())
     selected = request.GET.get("category", "")
+    message = ""
+    if selected and selected not in {category.slug for category in categories}:
+        message = "There is no such category; showing every term."
+        selected = ""
     if selected:
         terms = terms.filter(category__slug=selected)
     groups = [
@@ -32,6 +38,13 @@ def term_list(request: HttpRequest) -> HttpResponse:
             "letters": [(letter, letter in present) for letter in ascii_uppercase],
             "categories": categories,
             "selected_category": selected,
+            "message": message,
+            "breadcrumbs": metadata.breadcrumb_data(
+                [
+                    ("Home", reverse("overview:home")),
+                    ("Glossary", reverse("glossary:list")),
+                ]
+            ),
         },
     )
 
@@ -59,11 +72,31 @@ def term_detail(request: HttpRequest, slug: str) -> HttpResponse:
             ),
         )
     )
-    term = get_object_or_404(queryset, slug=slug)
+    term = queryset.filter(slug=slug).first()
+    if term is None:
+        moved = RetiredSlug.current(Term.objects.published(), slug)
+        if moved is None:
+            raise Http404("No published term here.")
+        return redirect(moved, permanent=True)
+    citation = metadata.cite(term, kind="Glossary term", title=term.term)
+    if metadata.bibtex_requested(request):
+        return metadata.bibtex_response(citation)
     return render(
         request,
         "glossary/term_detail.html",
-        {"term": term, "structured_data": defined_term_data(term, request)},
+        {
+            "term": term,
+            "linker": linker_for(term),
+            "citation": citation,
+            "structured_data": defined_term_data(term, request),
+            "breadcrumbs": metadata.breadcrumb_data(
+                [
+                    ("Home", reverse("overview:home")),
+                    ("Glossary", reverse("glossary:list")),
+                    (term.term, term.get_absolute_url()),
+                ]
+            ),
+        },
     )
 
 
@@ -74,12 +107,13 @@ def defined_term_data(term: Term, request: HttpRequest) -> dict:
         "@type": "DefinedTerm",
         "name": term.term,
         "description": term.summary,
-        "url": request.build_absolute_uri(term.get_absolute_url()),
+        "url": metadata.absolute_url(term.get_absolute_url()),
+        "termCode": term.slug,
         "sameAs": text.split_lines(term.same_as),
         "dateModified": term.last_updated.isoformat() if term.last_updated else None,
         "inDefinedTermSet": {
             "@type": "DefinedTermSet",
             "name": "Threatwatch glossary of AI threats",
-            "url": request.build_absolute_uri(reverse("glossary:list")),
+            "url": metadata.absolute_url(reverse("glossary:list")),
         },
     }

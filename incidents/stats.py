@@ -1,8 +1,11 @@
-"""Figures derived from a set of incidents, for domain and dimension pages."""
+"""Figures derived from a set of incidents: entry pages, home and digests."""
 
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
+
+from .models import Domain, Sector, Severity
 
 SMALL_SAMPLE = 5
 
@@ -53,3 +56,80 @@ def incident_figures(incidents: QuerySet) -> IncidentFigures:
         top_pattern_slug=top["primary_pattern__slug"] if top else None,
         top_pattern_count=top["n"] if top else 0,
     )
+
+
+@dataclass(frozen=True)
+class Tally:
+    """One counted value: a label, how many, and where it leads (if anywhere)."""
+
+    label: str
+    value: int
+    url: str = ""
+
+
+def severity_counts(incidents: QuerySet) -> list[Tally]:
+    """Return the number of incidents per severity, critical first (1 query)."""
+    counts = dict(incidents.order_by().values_list("severity").annotate(n=Count("pk")))
+    return [Tally(label, counts.get(value, 0)) for value, label in Severity.choices]
+
+
+def top_patterns(incidents: QuerySet, limit: int = 8) -> list[Tally]:
+    """Return the most frequent published primary patterns (1 query)."""
+    rows = (
+        incidents.filter(primary_pattern__state="published")
+        .order_by()
+        .values("primary_pattern__title", "primary_pattern__slug")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "primary_pattern__title")[:limit]
+    )
+    return [
+        Tally(
+            row["primary_pattern__title"],
+            row["n"],
+            reverse("incidents:pattern_detail", args=[row["primary_pattern__slug"]]),
+        )
+        for row in rows
+    ]
+
+
+def top_sectors(incidents: QuerySet, limit: int = 8) -> list[Tally]:
+    """Return the published sectors with the most incidents (1 query)."""
+    rows = (
+        Sector.objects.published()
+        .filter(incident__in=incidents.order_by().values("pk"))
+        .annotate(n=Count("incident", distinct=True))
+        .order_by("-n", "name")[:limit]
+    )
+    return [Tally(row.name, row.n, row.get_absolute_url()) for row in rows]
+
+
+def domain_counts(incidents: QuerySet) -> list[Tally]:
+    """Return the number of incidents per published domain (1 query)."""
+    rows = (
+        Domain.objects.published()
+        .annotate(
+            n=Count(
+                "patterns__primary_incidents",
+                filter=Q(
+                    patterns__primary_incidents__in=incidents.order_by().values("pk")
+                ),
+                distinct=True,
+            )
+        )
+        .order_by("code")
+    )
+    return [Tally(row.short_title, row.n, row.get_absolute_url()) for row in rows]
+
+
+def yearly_by_domain(incidents: QuerySet) -> tuple[list[int], list[str], dict]:
+    """Return years, domain names and {(year, domain): count} (1 query)."""
+    rows = (
+        incidents.filter(primary_pattern__domain__state="published")
+        .order_by()
+        .values_list("occurred_year", "primary_pattern__domain__short_title")
+        .annotate(n=Count("pk"))
+    )
+    values = {(str(year), domain): n for year, domain, n in rows}
+    years = sorted({int(year) for year, _ in values})
+    domains = sorted({domain for _, domain in values})
+    return years, domains, values

@@ -1,12 +1,14 @@
 """Public pages of the taxonomy and the incidents; published entries only."""
 
-from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.generic import DetailView
 
-from .filters import IncidentFilter
+from . import metadata
+from .filters import DIMENSION_FILTERS, IncidentFilter
 from .models import (
     DIMENSIONS,
     AffectedGroup,
@@ -17,6 +19,7 @@ from .models import (
     HarmType,
     Incident,
     Region,
+    RetiredSlug,
     Sector,
     Severity,
     ThreatPattern,
@@ -24,20 +27,53 @@ from .models import (
 from .stats import incident_figures
 
 INCIDENTS_PER_PAGE = 25
+FILTER_PARAMETER = {model: name for name, (model, _) in DIMENSION_FILTERS.items()}
 
 
-def published_incidents():
+def published_incidents() -> QuerySet:
     """Return published incidents with what a list row shows."""
     return Incident.objects.published().select_related("primary_pattern__domain")
 
 
-class DomainDetailView(DetailView):
+def page_of(paginator: Paginator, number: str | None) -> tuple[Page, str]:
+    """Return the asked page, or the nearest one with a message saying why."""
+    try:
+        return paginator.page(number or 1), ""
+    except PageNotAnInteger:
+        return paginator.page(1), "The page number was not a number; showing page 1."
+    except EmptyPage:
+        last = paginator.num_pages
+        return paginator.page(last), f"There is no such page; showing page {last}."
+
+
+class RetiredSlugRedirectMixin:
+    """Send an old slug of an entry to its current page (301)."""
+
+    def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        try:
+            self.object = self.get_object()
+        except Http404:
+            entry = RetiredSlug.current(self.get_queryset(), kwargs["slug"])
+            if entry is None:
+                raise
+            return redirect(entry, permanent=True)
+        citation = self.get_citation()
+        if metadata.bibtex_requested(request):
+            return metadata.bibtex_response(citation)
+        context = self.get_context_data(object=self.object, citation=citation)
+        return self.render_to_response(context)
+
+
+class DomainDetailView(RetiredSlugRedirectMixin, DetailView):
     template_name = "incidents/domain_detail.html"
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet:
         return Domain.objects.published().prefetch_related(
             "framework_mappings__framework"
         )
+
+    def get_citation(self) -> metadata.Citation:
+        return metadata.cite(self.object, kind="Domain", title=self.object.title)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -59,13 +95,23 @@ class DomainDetailView(DetailView):
             .filter(primary_pattern__domain=domain)
             .by_severity()[:5]
         )
+        context["structured_data"] = metadata.article_data(
+            domain, headline=domain.title, description=domain.tagline
+        )
+        context["breadcrumbs"] = metadata.breadcrumb_data(
+            [
+                ("Home", reverse("overview:home")),
+                ("Taxonomy", reverse("overview:taxonomy")),
+                (domain.short_title, domain.get_absolute_url()),
+            ]
+        )
         return context
 
 
-class PatternDetailView(DetailView):
+class PatternDetailView(RetiredSlugRedirectMixin, DetailView):
     template_name = "incidents/pattern_detail.html"
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet:
         return (
             ThreatPattern.objects.published()
             .filter(domain__state="published")
@@ -81,21 +127,38 @@ class PatternDetailView(DetailView):
             )
         )
 
+    def get_citation(self) -> metadata.Citation:
+        return metadata.cite(
+            self.object, kind="Threat pattern", title=self.object.title
+        )
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         pattern = self.object
-        incidents = Incident.objects.published().filter(
-            Q(primary_pattern=pattern) | Q(secondary_patterns=pattern)
+        involved = Incident.objects.published().filter(
+            Q(primary_pattern=pattern)
+            | Q(
+                pk__in=Incident.secondary_patterns.through.objects.filter(
+                    threatpattern=pattern
+                ).values("incident")
+            )
         )
-        context["incident_count"] = incidents.values("pk").distinct().count()
+        figures = incident_figures(involved)
+        context["figures"] = figures
+        context["incident_count"] = figures.total
         context["top_incidents"] = (
-            published_incidents()
-            .filter(pk__in=incidents.values("pk"))
-            .by_severity()[:5]
+            published_incidents().filter(pk__in=involved.values("pk")).by_severity()[:5]
         )
         context["terms"] = pattern.terms.published().order_by("term")
-        context["structured_data"] = article_data(
-            pattern, self.request, headline=pattern.title
+        context["structured_data"] = metadata.article_data(
+            pattern, headline=pattern.title, description=pattern.tagline
+        )
+        context["breadcrumbs"] = metadata.breadcrumb_data(
+            [
+                ("Home", reverse("overview:home")),
+                (pattern.domain.short_title, pattern.domain.get_absolute_url()),
+                (pattern.title, pattern.get_absolute_url()),
+            ]
         )
         return context
 
@@ -103,7 +166,7 @@ class PatternDetailView(DetailView):
 def incident_list(request: HttpRequest) -> HttpResponse:
     incident_filter = IncidentFilter(request.GET, queryset=published_incidents())
     paginator = Paginator(incident_filter.qs, INCIDENTS_PER_PAGE)
-    page = paginator.get_page(request.GET.get("page"))
+    page, page_message = page_of(paginator, request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -111,11 +174,29 @@ def incident_list(request: HttpRequest) -> HttpResponse:
         "incidents/incident_list.html",
         {
             "filter": incident_filter,
+            "facets": incident_filter.facets(),
+            "active_filters": _active_filter_links(incident_filter, request),
             "page_obj": page,
+            "page_message": page_message,
             "incidents": page.object_list,
             "query": query.urlencode(),
         },
     )
+
+
+def _active_filter_links(incident_filter: IncidentFilter, request: HttpRequest):
+    """Return (label, value, address without it) for each active filter."""
+    links = []
+    for name, value in incident_filter.active.items():
+        query = request.GET.copy()
+        query.pop(name, None)
+        query.pop("page", None)
+        label = incident_filter.filters[name].label or name.capitalize()
+        shown = dict(incident_filter.filters[name].extra.get("choices", [])).get(
+            value, value
+        )
+        links.append((label, str(shown), f"?{query.urlencode()}"))
+    return links
 
 
 def incident_detail(request: HttpRequest, code: str, slug: str = "") -> HttpResponse:
@@ -144,12 +225,28 @@ def incident_detail(request: HttpRequest, code: str, slug: str = "") -> HttpResp
         )
     )
     incident = get_object_or_404(queryset, code=code)
+    citation = metadata.cite(
+        incident,
+        kind="Incident",
+        title=incident.title,
+        permanent_path=reverse("incidents:incident_detail", kwargs={"code": code}),
+    )
+    if metadata.bibtex_requested(request):
+        return metadata.bibtex_response(citation)
     if slug != incident.slug:
         return redirect(incident, permanent=True)
     dimensions = [
         (model._meta.verbose_name_plural, getattr(incident, model.incident_field).all())
         for model in DIMENSIONS.values()
     ]
+    pattern = incident.primary_pattern
+    trail = [("Home", reverse("overview:home"))]
+    if pattern.is_published and pattern.domain.is_published:
+        trail += [
+            (pattern.domain.short_title, pattern.domain.get_absolute_url()),
+            (pattern.title, pattern.get_absolute_url()),
+        ]
+    trail.append((incident.code, incident.get_absolute_url()))
     return render(
         request,
         "incidents/incident_detail.html",
@@ -157,28 +254,15 @@ def incident_detail(request: HttpRequest, code: str, slug: str = "") -> HttpResp
             "incident": incident,
             "dimensions": dimensions,
             "terms": incident.terms.published().order_by("term"),
-            "structured_data": article_data(
-                incident, request, headline=f"{incident.code} {incident.title}"
+            "citation": citation,
+            "structured_data": metadata.article_data(
+                incident,
+                headline=f"{incident.code} {incident.title}",
+                description=incident.summary,
             ),
+            "breadcrumbs": metadata.breadcrumb_data(trail),
         },
     )
-
-
-def article_data(entry, request: HttpRequest, *, headline: str) -> dict:
-    """Return schema.org Article data for an incident or pattern page."""
-    return {
-        "@context": "https://schema.org",
-        "@type": "Article",
-        "headline": headline,
-        "identifier": entry.code,
-        "description": getattr(entry, "summary", "") or getattr(entry, "tagline", ""),
-        "url": request.build_absolute_uri(entry.get_absolute_url()),
-        "datePublished": entry.first_published.date().isoformat()
-        if entry.first_published
-        else None,
-        "dateModified": entry.last_updated.isoformat() if entry.last_updated else None,
-        "publisher": {"@type": "Organization", "name": "Threatwatch"},
-    }
 
 
 def dimension_index(request: HttpRequest, dimension: str) -> HttpResponse:
@@ -191,7 +275,21 @@ def dimension_index(request: HttpRequest, dimension: str) -> HttpResponse:
     return render(
         request,
         "incidents/dimension_list.html",
-        {"model": model, "dimension": dimension, "values": values},
+        {
+            "model": model,
+            "dimension": dimension,
+            "values": values,
+            "breadcrumbs": metadata.breadcrumb_data(
+                [
+                    ("Home", reverse("overview:home")),
+                    ("Taxonomy", reverse("overview:taxonomy")),
+                    (
+                        str(model._meta.verbose_name_plural).capitalize(),
+                        reverse("incidents:dimension_list", args=[dimension]),
+                    ),
+                ]
+            ),
+        },
     )
 
 
@@ -201,7 +299,9 @@ def dimension_detail(request: HttpRequest, dimension: str, slug: str) -> HttpRes
         raise Http404("No such dimension.")
     value = get_object_or_404(model.objects.published(), slug=slug)
     incidents = published_incidents().filter(**{model.incident_field: value})
-    page = Paginator(incidents, INCIDENTS_PER_PAGE).get_page(request.GET.get("page"))
+    paginator = Paginator(incidents.order_by("-date_occurred", "-code"), 25)
+    page, page_message = page_of(paginator, request.GET.get("page"))
+    list_url = reverse("incidents:incident_list")
     return render(
         request,
         "incidents/dimension_detail.html",
@@ -211,7 +311,19 @@ def dimension_detail(request: HttpRequest, dimension: str, slug: str) -> HttpRes
             "value": value,
             "figures": incident_figures(incidents),
             "page_obj": page,
+            "page_message": page_message,
             "incidents": page.object_list,
             "severities": Severity,
+            "list_url": f"{list_url}?{FILTER_PARAMETER[model]}={value.slug}",
+            "breadcrumbs": metadata.breadcrumb_data(
+                [
+                    ("Home", reverse("overview:home")),
+                    (
+                        str(model._meta.verbose_name_plural).capitalize(),
+                        reverse("incidents:dimension_list", args=[dimension]),
+                    ),
+                    (value.name, value.get_absolute_url()),
+                ]
+            ),
         },
     )

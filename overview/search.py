@@ -1,0 +1,290 @@
+"""Search over every published entry: full text on PostgreSQL, simple elsewhere.
+
+On PostgreSQL each searchable model stores a weighted `search_vector` (title and
+code A, summary B, body C); results are ranked, snippets come from ts_headline
+and are escaped before the highlights are put back. When nothing matches, titles
+are compared by trigram similarity, which forgives typos. Any other database
+(the SQLite quick start) gets a plain case-insensitive match.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    TrigramSimilarity,
+    TrigramWordSimilarity,
+)
+from django.db import connections
+from django.db.models import CharField, Count, F, Model, Q, QuerySet, Value
+from django.db.models.functions import Concat, Greatest
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from glossary.models import Term
+from incidents.models import (
+    SEARCH_CONFIG,
+    CausalFactor,
+    Domain,
+    Incident,
+    ThreatPattern,
+)
+
+MAX_QUERY_LENGTH = 200
+RESULTS_PER_KIND = 50
+SIMILAR_PER_KIND = 10
+SIMILARITY_THRESHOLD = 0.3
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+_CODE = re.compile(
+    r"^(INC-\d{2}-\d{4}|PAT-[A-Z]{3}-\d{3}|DOM-[A-Z]{3}|CAUSE-\d{3})$", re.IGNORECASE
+)
+_START, _STOP = "\x02", "\x03"
+_HIGHLIGHT = re.compile(f"{_START}(.*?){_STOP}", re.DOTALL)
+_MARKDOWN_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+_MARKDOWN_NOISE = re.compile(r"\[\d{1,3}\]|[*_`#>]+")
+
+
+@dataclass(frozen=True)
+class Kind:
+    """How one kind of entry is searched and shown."""
+
+    key: str
+    label: str
+    model: type[Model]
+    title: str
+    summary: str
+    body: tuple[str, ...]
+    has_code: bool = True
+
+    def published(self) -> QuerySet:
+        queryset = self.model.objects.published()
+        if self.model is Incident:
+            queryset = queryset.select_related("primary_pattern__domain")
+        return queryset
+
+
+KINDS = {
+    kind.key: kind
+    for kind in (
+        Kind(
+            "term",
+            "Glossary terms",
+            Term,
+            "term",
+            "summary",
+            ("definition", "relation_to_threats", "real_world_context"),
+            has_code=False,
+        ),
+        Kind("incident", "Incidents", Incident, "title", "summary", ("narrative",)),
+        Kind(
+            "pattern",
+            "Threat patterns",
+            ThreatPattern,
+            "title",
+            "tagline",
+            ("definition",),
+        ),
+        Kind("domain", "Domains", Domain, "title", "tagline", ("definition",)),
+    )
+}
+
+
+@dataclass(frozen=True)
+class Hit:
+    kind: Kind
+    entry: Model
+    title: str
+    snippet: SafeString
+    score: float
+
+    @property
+    def code(self) -> str:
+        return getattr(self.entry, "code", "") if self.kind.has_code else ""
+
+    @property
+    def url(self) -> str:
+        return self.entry.get_absolute_url()
+
+
+@dataclass
+class Results:
+    query: str
+    kind: str = ""
+    hits: list[Hit] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    mode: str = "none"  # fulltext, similar, simple or none
+    messages: list[str] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values()) if not self.kind else self.counts[self.kind]
+
+
+def clean_query(raw: str) -> tuple[str, list[str]]:
+    """Return the query as searched (control characters out, length capped)."""
+    query = " ".join(_CONTROL.sub(" ", raw or "").split())
+    messages = []
+    if len(query) > MAX_QUERY_LENGTH:
+        query = query[:MAX_QUERY_LENGTH].rstrip()
+        messages.append(
+            f"Your search was longer than {MAX_QUERY_LENGTH} characters; "
+            "only the beginning was used."
+        )
+    return query, messages
+
+
+def backend_for(vendor: str) -> str:
+    """Return the search backend a database vendor supports."""
+    return "postgres" if vendor == "postgresql" else "simple"
+
+
+def entry_for_code(query: str) -> Model | None:
+    """Return the published entry whose code is exactly the query, if any."""
+    if not _CODE.match(query):
+        return None
+    code = query.upper()
+    model = {
+        "INC": Incident,
+        "PAT": ThreatPattern,
+        "DOM": Domain,
+        "CAU": CausalFactor,
+    }[code[:3]]
+    return model.objects.published().filter(code=code).first()
+
+
+def search(raw_query: str, kind: str = "", *, using: str = "default") -> Results:
+    """Return the published entries matching the query, best first."""
+    query, messages = clean_query(raw_query)
+    if kind and kind not in KINDS:
+        messages.append("There is no such type of entry; showing every type.")
+        kind = ""
+    results = Results(query=query, kind=kind, messages=messages)
+    if not query:
+        return results
+    kinds = [KINDS[kind]] if kind else list(KINDS.values())
+    if backend_for(connections[using].vendor) == "postgres":
+        _full_text(results, kinds)
+        if not results.hits:
+            _similar(results, kinds)
+    else:
+        _simple(results, kinds)
+    results.hits.sort(key=lambda hit: -hit.score)
+    return results
+
+
+def _full_text(results: Results, kinds: list[Kind]) -> None:
+    query = SearchQuery(results.query, search_type="websearch", config=SEARCH_CONFIG)
+    counted = [
+        kind.model.objects.published()
+        .filter(search_vector=query)
+        .annotate(kind=Value(kind.key, output_field=CharField()))
+        .values("kind")
+        .annotate(n=Count("pk"))
+        .values_list("kind", "n")
+        .order_by()
+        for kind in KINDS.values()
+    ]
+    results.counts = dict.fromkeys(KINDS, 0) | dict(
+        counted[0].union(*counted[1:], all=True)
+    )
+    if not any(results.counts[kind.key] for kind in kinds):
+        return
+    results.mode = "fulltext"
+    for kind in kinds:
+        if not results.counts[kind.key]:
+            continue
+        text = Concat(
+            F(kind.summary),
+            *(part for name in kind.body for part in (Value(" "), F(name))),
+            output_field=CharField(),
+        )
+        rows = (
+            kind.published()
+            .filter(search_vector=query)
+            .annotate(
+                rank=SearchRank(F("search_vector"), query),
+                headline=SearchHeadline(
+                    text,
+                    query,
+                    config=SEARCH_CONFIG,
+                    start_sel=_START,
+                    stop_sel=_STOP,
+                    max_words=30,
+                    min_words=12,
+                    max_fragments=2,
+                    fragment_delimiter=" … ",
+                ),
+            )
+            .order_by("-rank", kind.title)[:RESULTS_PER_KIND]
+        )
+        results.hits += [
+            Hit(kind, row, getattr(row, kind.title), snippet(row.headline), row.rank)
+            for row in rows
+        ]
+
+
+def _similar(results: Results, kinds: list[Kind]) -> None:
+    """Find titles close to the query: typo-tolerant, uses the trigram indexes."""
+    for kind in kinds:
+        title = kind.title
+        rows = (
+            kind.published()
+            .filter(
+                Q(**{f"{title}__trigram_similar": results.query})
+                | Q(**{f"{title}__trigram_word_similar": results.query})
+            )
+            .annotate(
+                whole=TrigramSimilarity(title, results.query),
+                similarity=Greatest(
+                    F("whole"), TrigramWordSimilarity(results.query, title)
+                ),
+            )
+            .filter(similarity__gte=SIMILARITY_THRESHOLD)
+            .order_by("-similarity", "-whole", title)[:SIMILAR_PER_KIND]
+        )
+        found = [
+            Hit(kind, row, getattr(row, title), plain(row, kind), row.similarity)
+            for row in rows
+        ]
+        results.counts[kind.key] = len(found)
+        results.hits += found
+    if results.hits:
+        results.mode = "similar"
+
+
+def _simple(results: Results, kinds: list[Kind]) -> None:
+    """Match titles, codes and summaries by substring (databases without FTS)."""
+    results.counts = dict.fromkeys(KINDS, 0)
+    words = results.query.split()[:8]
+    for kind in KINDS.values():
+        fields = [kind.title, kind.summary] + (["code"] if kind.has_code else [])
+        condition = Q()
+        for word in words:
+            condition &= Q.create(
+                [(f"{name}__icontains", word) for name in fields], connector=Q.OR
+            )
+        matching = kind.published().filter(condition)
+        if kind not in kinds:
+            results.counts[kind.key] = matching.count()
+            continue
+        rows = list(matching.order_by(kind.title)[:RESULTS_PER_KIND])
+        results.counts[kind.key] = len(rows)
+        results.hits += [
+            Hit(kind, row, getattr(row, kind.title), plain(row, kind), 1.0)
+            for row in rows
+        ]
+    if results.hits:
+        results.mode = "simple"
+
+
+def snippet(headline: str) -> SafeString:
+    """Return a ts_headline result as safe HTML: all escaped but the highlights."""
+    text = _MARKDOWN_NOISE.sub("", _MARKDOWN_LINK.sub(r"\1", headline or ""))
+    html = _HIGHLIGHT.sub(r"<mark>\1</mark>", str(escape(text)))
+    return mark_safe(html.replace(_START, "").replace(_STOP, ""))  # noqa: S308
+
+
+def plain(row: Model, kind: Kind) -> SafeString:
+    return escape(getattr(row, kind.summary))
