@@ -21,7 +21,6 @@ class TermAdmin(EditorialAdmin):
     search_fields = ("term", "summary")
     prepopulated_fields = {"slug": ("term",)}
     autocomplete_fields = (
-        "category",
         "related_incidents",
         "related_patterns",
         "related_domains",

@@ -7,4 +7,7 @@ register = template.Library()
 
 @register.inclusion_tag("admin/editorial/_dashboard.html", takes_context=True)
 def editorial_dashboard(context) -> dict:
-    return {"sections": dashboard(context["request"].user)}
+    return {
+        "sections": dashboard(context["request"].user),
+        "perms": context.get("perms"),
+    }
