@@ -135,6 +135,7 @@ class IncidentListView(GenericAPIView):
 
     @extend_schema(
         summary="Published incidents",
+        filters=True,
         description="The incidents of the knowledge base in the shape of "
         "`/api/incidents.json`, filtered with the parameters of the incident "
         "list page, paged. Unknown parameters and values are refused with 400.",
@@ -166,6 +167,7 @@ class IncidentCsvView(IncidentListView):
 
     @extend_schema(
         summary="Published incidents as CSV",
+        filters=True,
         description="One row per incident, with the same filters as "
         "`/api/incidents.json`; not paged.",
         responses={(200, "text/csv"): OpenApiTypes.STR},
