@@ -143,9 +143,14 @@ class KeepsRetiredSlugs:
         previous = getattr(self, "_stored_slug", None)
         if previous and previous != self.slug:
             content_type = ContentType.objects.get_for_model(type(self))
-            retired = RetiredSlug.objects.filter(content_type=content_type)
-            retired.filter(slug=self.slug).delete()
-            retired.update_or_create(slug=previous, defaults={"object_id": self.pk})
+            RetiredSlug.objects.filter(
+                content_type=content_type, slug=self.slug
+            ).delete()
+            RetiredSlug.objects.update_or_create(
+                content_type=content_type,
+                slug=previous,
+                defaults={"object_id": self.pk},
+            )
         self._stored_slug = self.slug
 
 

@@ -110,6 +110,7 @@ class DomainDetailView(RetiredSlugRedirectMixin, DetailView):
 
 class PatternDetailView(RetiredSlugRedirectMixin, DetailView):
     template_name = "incidents/pattern_detail.html"
+    context_object_name = "pattern"
 
     def get_queryset(self) -> QuerySet:
         return (

@@ -136,3 +136,17 @@ def make_term(**overrides) -> Term:
     if "category" not in overrides:
         defaults["category"] = make_category()
     return Term.objects.create(**_published({**defaults, **overrides}))
+
+
+# --- Reading experience (public pages): any dimension value -------------------
+
+
+def make_dimension(model, **overrides):
+    """Return a saved value of any dimension model (Region, Asset, CausalFactor...)."""
+    n = next(_numbers)
+    defaults = {"name": f"{model.__name__} {n}", "slug": f"{model.url_prefix}-{n}"}
+    if model.__name__ == "CausalFactor":
+        defaults |= {"code": f"CAUSE-{n % 1000:03d}", "category": "design_development"}
+    if model.__name__ == "AffectedGroup":
+        defaults["category"] = "individuals"
+    return model.objects.create(**_published({**defaults, **overrides}))
