@@ -77,12 +77,41 @@ def state_badge(entry) -> str:
     )
 
 
+class ChangeStatusFilter(admin.SimpleListFilter):
+    """Filter by the open change: drafts, in review, sent back, pending, scheduled."""
+
+    title = "open change"
+    parameter_name = "change"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("none", "No open change"),
+            ("pending", "Published, with pending changes"),
+            *Change.Status.choices,
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "none":
+            return queryset.filter(open_change_status=None)
+        if value == "pending":
+            return queryset.filter(state=State.PUBLISHED).exclude(
+                open_change_status=None
+            )
+        if value in Change.Status.values:
+            return queryset.filter(open_change_status=value)
+        return queryset
+
+
+EDITORIAL_FILTERS = ("state", ChangeStatusFilter)
+
+
 class EditorialAdmin(VersionAdmin):
     """Admin for an entry with the editorial life cycle and reversion history."""
 
     form = EditorialForm
     change_form_template = "admin/editorial/change_form.html"
-    list_filter = ("state",)
+    list_filter = EDITORIAL_FILTERS
     list_per_page = 50
     show_full_result_count = False
     history_latest_first = True

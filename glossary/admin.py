@@ -1,7 +1,7 @@
 from django.contrib import admin
 from reversion.admin import VersionAdmin
 
-from editorial.admin import EditorialAdmin, state_badge
+from editorial.admin import EDITORIAL_FILTERS, EditorialAdmin, state_badge
 
 from .models import Category, Term
 
@@ -16,7 +16,7 @@ class CategoryAdmin(VersionAdmin):
 @admin.register(Term)
 class TermAdmin(EditorialAdmin):
     list_display = ("term", "category", state_badge, "last_updated")
-    list_filter = ("state", "category")
+    list_filter = (*EDITORIAL_FILTERS, "category")
     list_select_related = ("category",)
     search_fields = ("term", "summary")
     prepopulated_fields = {"slug": ("term",)}

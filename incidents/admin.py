@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from editorial.admin import EditorialAdmin, state_badge
+from editorial.admin import EDITORIAL_FILTERS, EditorialAdmin, state_badge
 
 from .forms import IncidentForm, SourceFormSet
 from .models import (
@@ -36,13 +36,13 @@ for model in (Sector, Region, ExposurePathway, Asset, HarmType):
 @admin.register(AffectedGroup)
 class AffectedGroupAdmin(DimensionAdmin):
     list_display = ("name", "category", state_badge, "last_updated")
-    list_filter = ("state", "category")
+    list_filter = (*EDITORIAL_FILTERS, "category")
 
 
 @admin.register(CausalFactor)
 class CausalFactorAdmin(DimensionAdmin):
     list_display = ("code", "name", "category", state_badge, "last_updated")
-    list_filter = ("state", "category")
+    list_filter = (*EDITORIAL_FILTERS, "category")
     search_fields = ("code", "name")
 
 
@@ -91,7 +91,7 @@ class ThreatPatternAdmin(EditorialAdmin):
         state_badge,
         "last_updated",
     )
-    list_filter = ("state", "domain", "severity", "likelihood")
+    list_filter = (*EDITORIAL_FILTERS, "domain", "severity", "likelihood")
     list_select_related = ("domain",)
     search_fields = ("code", "title")
     prepopulated_fields = {"slug": ("title",)}
@@ -127,7 +127,7 @@ class IncidentAdmin(EditorialAdmin):
         "last_updated",
     )
     list_filter = (
-        "state",
+        *EDITORIAL_FILTERS,
         "severity",
         "status",
         "evidence_level",

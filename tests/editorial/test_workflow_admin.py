@@ -348,3 +348,14 @@ def test_unpublish_and_archive_hide_the_entry(client, reviewer):
     client.logout()
     assert client.get("/glossary/one/").status_code == 404
     assert client.get("/glossary/two/").status_code == 404
+
+
+def test_changelist_filters_by_open_change(client, author):
+    pending, untouched = make_term(term="Has pending"), make_term(term="Untouched")
+    as_user(client, author)
+    edit(client, term_url(pending), definition="New text.")
+    url = reverse("admin:glossary_term_changelist")
+    html = client.get(url, {"change": "pending"}).content.decode()
+    assert "Has pending" in html and "Untouched" not in html
+    html = client.get(url, {"change": "none"}).content.decode()
+    assert "Untouched" in html and "Has pending" not in html
