@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
+from editorial.audit_log import audit_log
 from exchange.views import import_entries
 from overview.sitemaps import SITEMAPS
 
@@ -10,9 +11,11 @@ admin.site.site_title = "Threatwatch editorial"
 admin.site.index_title = "Content"
 
 urlpatterns = [
+    path("admin/audit-log/", audit_log, name="audit_log"),
     path("admin/import/", import_entries, name="import_entries"),
     path("admin/", admin.site.urls),
     path("api/", include("api.urls")),
+    path("changes/", include("editorial.urls")),
     path("glossary/", include("glossary.urls")),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("", include("overview.urls")),
