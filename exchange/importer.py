@@ -518,9 +518,12 @@ class Importer:
             self.problem(item, needs[1], f"{needs[1]!r} is required.")
 
     def validate(self, item: Item, entry) -> None:
-        if self._failed:
-            return
-        exclude = [f.name for f in entry._meta.fields if not f.editable]
+        # A missing reference was reported already; check everything else.
+        exclude = [
+            f.name
+            for f in entry._meta.fields
+            if not f.editable or (f.many_to_one and getattr(entry, f.attname) is None)
+        ]
         try:
             entry.full_clean(exclude=exclude)
         except ValidationError as error:
