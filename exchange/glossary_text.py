@@ -153,6 +153,7 @@ def parse(source: str) -> tuple[ParsedTerm | None, list[TextProblem]]:
                     )
                 )
                 continue
+            where[f"{current}.{len(collected[current])}"] = number
             collected[current].append(line.strip()[2:].strip())
         elif current not in BULLETED:
             collected[current].append(line.rstrip())

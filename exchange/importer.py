@@ -388,7 +388,7 @@ class Importer:
             category = self.resolve(Category, name)
             if category is None and isinstance(name, str):
                 category = Category.objects.create(name=name, slug=slugify(name))
-                self.report.actions.append(f"created term category {name!r}")
+                self.act(item, f"created term category {name!r}")
             if category is not None:
                 values["category"] = category
         self.last_updated(item)
@@ -494,11 +494,13 @@ class Importer:
                 self.problem(item, key, f"{key!r} must be a list.")
                 continue
             targets = []
-            for ref in refs:
+            for n, ref in enumerate(refs):
                 target = self.resolve(model, ref)
                 if target is None:
                     label = model._meta.verbose_name
-                    self.warn(item, key, f"unknown {label} {_show(ref)} left out.")
+                    self.warn(
+                        item, f"{key}.{n}", f"unknown {label} {_show(ref)} left out."
+                    )
                 elif target.pk != entry.pk or model is not type(entry):
                     targets.append(target)
             found[name] = targets
@@ -625,7 +627,7 @@ class Importer:
                 organisation = Organisation.objects.create(
                     name=name, slug=slugify(name)[:200]
                 )
-                self.report.actions.append(f"created organisation {name!r}")
+                self.act(item, f"created organisation {name!r}")
             row = {
                 "position": position,
                 "organisation": organisation,

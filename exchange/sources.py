@@ -73,8 +73,14 @@ class Item:
     pending: bool = False
 
     def at(self, key: str | None = None) -> int:
-        """Return the line of a field (text files know it), else of the entry."""
-        return self.lines.get(key, self.line) if key else self.line
+        """Return the line of a field or list item (text files know it).
+
+        `key` is a field name, or `field.n` for the n-th item of a list field;
+        without a known line, the entry's own line.
+        """
+        if not key:
+            return self.line
+        return self.lines.get(key) or self.lines.get(key.split(".")[0], self.line)
 
     @property
     def key(self) -> str:
