@@ -278,6 +278,8 @@ def dimension_index(request: HttpRequest, dimension: str) -> HttpResponse:
         "incidents/dimension_list.html",
         {
             "model": model,
+            "label": model._meta.verbose_name,
+            "label_plural": model._meta.verbose_name_plural,
             "dimension": dimension,
             "values": values,
             "breadcrumbs": metadata.breadcrumb_data(
@@ -308,6 +310,8 @@ def dimension_detail(request: HttpRequest, dimension: str, slug: str) -> HttpRes
         "incidents/dimension_detail.html",
         {
             "model": model,
+            "label": model._meta.verbose_name,
+            "label_plural": model._meta.verbose_name_plural,
             "dimension": dimension,
             "value": value,
             "figures": incident_figures(incidents),

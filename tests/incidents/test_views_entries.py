@@ -222,9 +222,12 @@ def test_every_dimension_index_lists_published_values_with_counts(client, prefix
     make_dimension(model, name="Hidden value", state=State.DRAFT)
     getattr(make_incident(), model.incident_field).add(value)
     html = client.get(f"/{prefix}/").content.decode()
+    plural = str(model._meta.verbose_name_plural).capitalize()
+    assert f"<h1>{plural}</h1>" in html
     assert "Shown value" in html and "Hidden value" not in html
     assert "1 incident" in html
-    assert client.get(value.get_absolute_url()).status_code == 200
+    detail = client.get(value.get_absolute_url()).content.decode()
+    assert f'<a href="/{prefix}/">{plural}</a>' in detail
 
 
 def test_dimension_index_query_count_is_fixed(client, django_assert_num_queries):
