@@ -10,3 +10,10 @@ def _plain_static_storage(settings):
             "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         },
     }
+
+
+@pytest.fixture(autouse=True)
+def _no_public_page_cache(settings):
+    """Most tests change content inside one transaction, so no commit ever bumps the
+    content version; page caching is tested on its own in tests/editorial."""
+    settings.PUBLIC_PAGE_CACHE = False

@@ -1,0 +1,111 @@
+"""Cached public pages that go stale the moment content changes, on every server.
+
+The cache key of a page includes a site-wide content version kept in the shared
+cache. Any committed write to content bumps it, so the next request on any app
+server misses and renders afresh; old entries expire on their own. Readers'
+browsers revalidate every time (ETag and Last-Modified, answered with 304).
+"""
+
+import hashlib
+import time
+import uuid
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import http_date
+
+from .roles import CONTENT_APPS
+
+VERSION_KEY = "threatwatch:content-version"
+PAGE_TTL = 60 * 60
+UNCACHED_PREFIXES = ("/admin/", "/healthz")
+
+
+def content_version() -> str:
+    """Return the current content version, creating one if the cache has none."""
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, f"{time.time():.6f}-{uuid.uuid4().hex[:8]}", None)
+        version = cache.get(VERSION_KEY) or "0"
+    return version
+
+
+def bump_content_version() -> None:
+    """Start a new content version: every cached page becomes a miss."""
+    cache.set(VERSION_KEY, f"{time.time():.6f}-{uuid.uuid4().hex[:8]}", None)
+
+
+def content_changed(sender=None, instance=None, **kwargs) -> None:
+    """Signal receiver: bump the version once the write is committed."""
+    model = sender if instance is None else type(instance)
+    if getattr(model, "_meta", None) is None:
+        return
+    if model._meta.app_label not in CONTENT_APPS:
+        return
+    # One bump per write: a few cache writes more on bulk commits, but it can
+    # never miss one, whatever happens to savepoints and rolled-back blocks.
+    transaction.on_commit(bump_content_version)
+
+
+def _cacheable_request(request: HttpRequest) -> bool:
+    return (
+        request.method in ("GET", "HEAD")
+        and not request.path.startswith(UNCACHED_PREFIXES)
+        and "HTTP_AUTHORIZATION" not in request.META
+        and not getattr(request, "is_preview", False)
+        and not request.user.is_authenticated
+    )
+
+
+def _cacheable_response(response: HttpResponse) -> bool:
+    control = response.get("Cache-Control", "")
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and "private" not in control
+        and "no-store" not in control
+        and "no-cache" not in control
+    )
+
+
+class PublicCacheMiddleware:
+    """Serve anonymous GETs of public pages from the cache, keyed by content version."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not settings.PUBLIC_PAGE_CACHE or not _cacheable_request(request):
+            return self.get_response(request)
+        version = content_version()
+        raw = f"{version}|{request.get_host()}|{request.get_full_path()}"
+        key = "page:" + hashlib.sha256(raw.encode()).hexdigest()
+        etag = '"' + hashlib.sha256(raw.encode()).hexdigest()[:32] + '"'
+        last_modified = int(float(version.split("-")[0]))
+        response = cache.get(key)
+        if response is None:
+            response = self.get_response(request)
+            if not _cacheable_response(response):
+                return response
+            if not response.has_header("ETag"):
+                response["ETag"] = etag
+            response["Last-Modified"] = http_date(last_modified)
+            if not response.has_header("Cache-Control"):
+                patch_cache_control(
+                    response, public=True, max_age=0, must_revalidate=True
+                )
+            cache.set(key, response, PAGE_TTL)
+            response["X-Cache"] = "miss"
+        else:
+            response["X-Cache"] = "hit"
+        conditional = get_conditional_response(
+            request,
+            etag=response["ETag"],
+            last_modified=last_modified,
+            response=response,
+        )
+        return conditional
