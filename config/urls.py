@@ -10,6 +10,9 @@ admin.site.site_header = "Threatwatch editorial"
 admin.site.site_title = "Threatwatch editorial"
 admin.site.index_title = "Content"
 
+# A database failure outside a view still answers 503, not 500.
+handler500 = "security.views.server_error"
+
 urlpatterns = [
     path("admin/audit-log/", audit_log, name="audit_log"),
     path("admin/import/", import_entries, name="import_entries"),
@@ -17,6 +20,7 @@ urlpatterns = [
     path("api/", include("api.urls")),
     path("changes/", include("editorial.urls")),
     path("glossary/", include("glossary.urls")),
+    path("", include("security.urls")),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("", include("overview.urls")),
     path("", include("incidents.urls")),

@@ -1,0 +1,60 @@
+"""Production settings: check --deploy is clean, and missing secrets fail loudly."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PRODUCTION = {
+    "DEBUG": "0",
+    "SECRET_KEY": "x" * 20 + "-a-long-random-production-key-for-the-deploy-check-9f3",
+    "ALLOWED_HOSTS": "example.org",
+}
+
+
+def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    """Run manage.py with a clean production-like environment."""
+    base = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_SETTINGS_MODULE"}
+    }
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_check_deploy_has_no_warnings_in_production():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS"])
+def test_production_refuses_to_start_without(missing):
+    env = {key: value for key, value in PRODUCTION.items() if key != missing}
+    result = manage("check", **env)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert f"{missing} must be set when DEBUG is off" in result.stderr
+
+
+def test_unknown_cache_url_is_refused():
+    result = manage("check", CACHE_URL="memcached://127.0.0.1:11211")
+    assert result.returncode != 0
+    assert "CACHE_URL must be empty" in result.stderr
+
+
+def test_admin_sessions_expire(settings):
+    assert settings.SESSION_COOKIE_AGE == 8 * 60 * 60
+    assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE is True
+    assert settings.SESSION_COOKIE_HTTPONLY is True
+    assert settings.CSRF_COOKIE_HTTPONLY is True
