@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "incidents",
     "glossary",
     "overview",
+    "demo",
     "api",
     "exchange",
     "bench",

@@ -29,6 +29,14 @@ COMMENT = "Demo data"
 
 Row = dict[str, Any]
 
+MARKDOWN_FIELDS = {
+    "definition",
+    "narrative",
+    "relation_to_threats",
+    "real_world_context",
+}
+ALIASES = {"type": "source_type"}  # data key -> model field
+
 DIMENSIONS: dict[str, type[tax.Dimension]] = {
     "affected_groups": tax.AffectedGroup,
     "sectors": tax.Sector,
@@ -87,15 +95,6 @@ def read(kind: str) -> Any:
     return rows
 
 
-MARKDOWN_FIELDS = {
-    "definition",
-    "narrative",
-    "relation_to_threats",
-    "real_world_context",
-}
-ALIASES = {"type": "source_type"}  # data key -> model field
-
-
 def text_value(name: str, value: Any) -> Any:
     """Join list values: markdown paragraphs with blank lines, items with newlines."""
     if not isinstance(value, list):
@@ -119,51 +118,6 @@ def check(obj: models.Model, key: str) -> None:
         raise DemoDataError(f"{name} {key}: {error}") from error
 
 
-def lookup(model: type[models.Model], keys: list[str], owner: str) -> list:
-    """Return the objects whose code (or slug) is each of `keys`, in order."""
-    attr = key_of(model)
-    found = {getattr(o, attr): o for o in model.objects.filter(**{f"{attr}__in": keys})}
-    missing = [key for key in keys if key not in found]
-    if missing:
-        name = model._meta.verbose_name
-        raise DemoDataError(f"{owner}: unknown {name} {', '.join(missing)}")
-    return [found[key] for key in keys]
-
-
-def build(model: type[models.Model], row: Row, owner: str, **extra) -> models.Model:
-    """Return an unsaved, validated instance from the row's fields.
-
-    Keys naming concrete fields are copied (lists joined); keys naming foreign
-    keys are looked up by code or slug; other keys are ignored.
-    """
-    values: dict[str, Any] = {}
-    for data_key, value in row.items():
-        name = ALIASES.get(data_key, data_key)
-        try:
-            model_field = model._meta.get_field(name)
-        except FieldDoesNotExist:
-            continue
-        if model_field.many_to_many or not model_field.concrete:
-            continue
-        if not model_field.editable:
-            continue
-        if model_field.many_to_one:
-            (values[name],) = lookup(model_field.related_model, [value], owner)
-        else:
-            values[name] = text_value(name, value)
-    obj = model(**values, **extra)
-    check(obj, owner)
-    return obj
-
-
-def relate(obj: models.Model, row: Row, owner: str) -> None:
-    """Add the many-to-many relations the row names, by code or slug."""
-    for model_field in obj._meta.many_to_many:
-        if model_field.name in row:
-            targets = lookup(model_field.related_model, row[model_field.name], owner)
-            getattr(obj, model_field.name).add(*targets)
-
-
 def loader_user() -> AbstractBaseUser:
     """Return the system user that signs the demo revisions, creating it."""
     user_model = get_user_model()
@@ -177,21 +131,71 @@ def loader_user() -> AbstractBaseUser:
 
 
 class Loader:
-    """One run of the demo load, accumulating a report."""
+    """One run of the demo load: an index of existing entries and a report."""
 
     def __init__(self, user: AbstractBaseUser) -> None:
         self.user = user
         self.report = Report()
+        self.known: dict[type[models.Model], dict[str, models.Model]] = {}
 
-    def create(self, model: type[models.Model], rows: list[Row]) -> list:
+    def index(self, model: type[models.Model]) -> dict[str, models.Model]:
+        """Return the model's entries by code (or slug), read once per run."""
+        if model not in self.known:
+            attr = key_of(model)
+            self.known[model] = {getattr(o, attr): o for o in model.objects.all()}
+        return self.known[model]
+
+    def lookup(
+        self, model: type[models.Model], keys: list[str], owner: str
+    ) -> list[models.Model]:
+        """Return the entries whose code (or slug) is each of `keys`, in order."""
+        known = self.index(model)
+        missing = [key for key in keys if key not in known]
+        if missing:
+            name = model._meta.verbose_name
+            raise DemoDataError(f"{owner}: unknown {name} {', '.join(missing)}")
+        return [known[key] for key in keys]
+
+    def build(
+        self, model: type[models.Model], row: Row, owner: str, **extra: Any
+    ) -> models.Model:
+        """Return an unsaved, validated instance from the row's fields.
+
+        Keys naming editable concrete fields are copied (lists joined); keys
+        naming foreign keys are looked up by code or slug; others are ignored.
+        """
+        values: dict[str, Any] = {}
+        for data_key, value in row.items():
+            name = ALIASES.get(data_key, data_key)
+            try:
+                model_field = model._meta.get_field(name)
+            except FieldDoesNotExist:
+                continue
+            if not model_field.concrete or not model_field.editable:
+                continue
+            if model_field.many_to_many:
+                continue
+            if model_field.many_to_one:
+                target = model_field.related_model
+                (values[name],) = self.lookup(target, [value], owner)
+            else:
+                values[name] = text_value(name, value)
+        obj = model(**values, **extra)
+        check(obj, owner)
+        return obj
+
+    def create(
+        self, model: type[models.Model], rows: list[Row]
+    ) -> list[tuple[models.Model, Row]]:
         """Save each row whose code or slug is new; return (entry, row) pairs."""
-        key, new = key_of(model), []
+        key, known, new = key_of(model), self.index(model), []
         for row in rows:
-            if model.objects.filter(**{key: row[key]}).exists():
+            if row[key] in known:
                 self.report.present += 1
                 continue
-            entry = build(model, row, row[key])
+            entry = self.build(model, row, row[key])
             entry.save()
+            known[row[key]] = entry
             self.report.created[KIND_NAMES[model]] += 1
             new.append((entry, row))
         return new
@@ -205,34 +209,40 @@ class Loader:
         new = self.create(model, rows)
         for entry, row in new:
             owner = row[key_of(model)]
-            relate(entry, row, owner)
-            inline_rows(entry, row, owner)
+            self.relate(entry, row, owner)
+            self.inline_rows(entry, row, owner)
         for entry, row in new:
             on = datetime.date.fromisoformat(row["last_updated"])
             publish(entry, by=self.user, on=on, comment=COMMENT)
 
+    def relate(self, entry: models.Model, row: Row, owner: str) -> None:
+        """Add the many-to-many relations the row names, by code or slug."""
+        for model_field in entry._meta.many_to_many:
+            if model_field.name in row:
+                target = model_field.related_model
+                related = self.lookup(target, row[model_field.name], owner)
+                getattr(entry, model_field.name).add(*related)
 
-def inline_rows(entry: EditorialEntry, row: Row, owner: str) -> None:
-    """Create an entry's framework mappings, or an incident's sources and parties."""
-    for framework, text in row.get("frameworks", {}).items():
-        mappings = entry.framework_mappings
-        data = {"framework": framework, "label": text}
-        build(mappings.model, data, owner, **{mappings.field.name: entry}).save()
-    if not isinstance(entry, tax.Incident):
-        return
-    for position, source in enumerate(row["sources"], start=1):
-        where = f"{owner} source {position}"
-        build(
-            tax.IncidentSource, source, where, incident=entry, position=position
-        ).save()
-    for position, party in enumerate(row["entities"], start=1):
-        where = f"{owner} entity {position}"
-        build(
-            tax.IncidentEntity, party, where, incident=entry, position=position
-        ).save()
-    dangling = entry.dangling_footnotes(len(row["sources"]))
-    if dangling:
-        raise DemoDataError(f"incident {owner}: footnotes {dangling} cite no source")
+    def inline_rows(self, entry: EditorialEntry, row: Row, owner: str) -> None:
+        """Create framework mappings, or an incident's sources and entities."""
+        for framework, text in row.get("frameworks", {}).items():
+            mappings = entry.framework_mappings
+            data = {"framework": framework, "label": text}
+            owner_field = {mappings.field.name: entry}
+            self.build(mappings.model, data, owner, **owner_field).save()
+        if not isinstance(entry, tax.Incident):
+            return
+        inline = ((tax.IncidentSource, "sources"), (tax.IncidentEntity, "entities"))
+        for model, kind in inline:
+            for position, item in enumerate(row[kind], start=1):
+                where = f"{owner} {kind} {position}"
+                extra = {"incident": entry, "position": position}
+                self.build(model, item, where, **extra).save()
+        dangling = entry.dangling_footnotes(len(row["sources"]))
+        if dangling:
+            raise DemoDataError(
+                f"incident {owner}: footnotes {dangling} cite no source"
+            )
 
 
 @transaction.atomic
