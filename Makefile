@@ -27,6 +27,7 @@ check: install
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/ruff check .
+	.ci/check-revisions
 
 lint: install
 	$(VENV)/bin/ruff check .
