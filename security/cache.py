@@ -21,6 +21,8 @@ logger = logging.getLogger(__name__)
 
 # Seconds to skip the server after a failure; one failing request per pause.
 PAUSE_AFTER_FAILURE = 15.0
+# Per server, shared by the process's threads (Django makes a cache per thread).
+_paused_until: dict[str, float] = {}
 
 
 def _or_when_down(fallback: Callable[..., Any]) -> Callable:
@@ -29,12 +31,12 @@ def _or_when_down(fallback: Callable[..., Any]) -> Callable:
     def decorate(method: Callable) -> Callable:
         @functools.wraps(method)
         def wrapper(self: "ResilientRedisCache", *args: Any, **kwargs: Any) -> Any:
-            if time.monotonic() < self._paused_until:
+            if time.monotonic() < _paused_until.get(self._location, 0.0):
                 return fallback(*args, **kwargs)
             try:
                 return method(self, *args, **kwargs)
             except RedisError as error:
-                self._paused_until = time.monotonic() + PAUSE_AFTER_FAILURE
+                _paused_until[self._location] = time.monotonic() + PAUSE_AFTER_FAILURE
                 logger.warning(
                     "Cache unavailable (%s); serving uncached for %ss.",
                     error,
@@ -82,7 +84,7 @@ class ResilientRedisCache(RedisCache):
             **params.get("OPTIONS", {}),
         }
         super().__init__(server, {**params, "OPTIONS": options})
-        self._paused_until = 0.0
+        self._location = str(server)
 
     get = _or_when_down(_default)(RedisCache.get)
     get_many = _or_when_down(_no_values)(RedisCache.get_many)

@@ -7,7 +7,14 @@ import time
 
 import pytest
 
-from security.cache import ResilientRedisCache
+from security.cache import ResilientRedisCache, _paused_until
+
+
+@pytest.fixture(autouse=True)
+def _forget_pauses():
+    _paused_until.clear()
+    yield
+    _paused_until.clear()
 
 
 def redis_cache(port: int) -> ResilientRedisCache:
@@ -34,10 +41,10 @@ def test_unreachable_redis_behaves_as_an_empty_cache(caplog):
 
 
 def test_unreachable_redis_is_left_alone_for_a_while(caplog):
-    cache = redis_cache(9)
+    cache, other_thread_cache = redis_cache(8), redis_cache(8)
     cache.get("key")
     cache.get("key")
-    cache.get("key")
+    other_thread_cache.get("key")
     assert caplog.text.count("Cache unavailable") == 1
 
 

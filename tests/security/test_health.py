@@ -11,6 +11,7 @@ import pytest
 from django.db import InterfaceError, OperationalError, connection
 from django.test import Client
 
+from security.views import server_error
 from tests.factories import make_user
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -94,6 +95,24 @@ def test_admin_answers_503_when_the_database_fails(client_without_reraise):
 
 
 @pytest.mark.django_db
+def test_signed_in_reader_gets_503_when_the_session_cannot_load(client_without_reraise):
+    client_without_reraise.force_login(make_user("alice"))
+    with failing_cursor(OperationalError("connection refused")):
+        response = client_without_reraise.get("/glossary/")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "120"
+
+
+def test_database_error_outside_a_view_answers_503(rf):
+    try:
+        raise OperationalError("connection refused")
+    except OperationalError:
+        response = server_error(rf.get("/glossary/"))
+    assert response.status_code == 503
+    assert "temporarily unavailable" in response.content.decode()
+
+
+@pytest.mark.django_db
 def test_api_answers_json_503_when_the_database_fails(client_without_reraise):
     with failing_cursor(OperationalError("connection refused")):
         response = client_without_reraise.get("/api/threats.json")
@@ -120,6 +139,7 @@ settings.STORAGES = {**settings.STORAGES, "staticfiles": {
 django.setup()
 from django.test import Client
 
+from security.views import server_error
 from tests.factories import make_user
 client = Client(raise_request_exception=False)
 for url in ("/", "/glossary/", "/admin/login/", "/api/threats.json", "/healthz"):
