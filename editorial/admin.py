@@ -14,7 +14,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import (
     Http404,
     HttpRequest,
@@ -137,8 +137,24 @@ class EditorialAdmin(VersionAdmin):
         status = Change.objects.filter(
             content_type=content_type, object_id=OuterRef("pk")
         ).values("status")[:1]
-        return (
+        queryset = (
             super().get_queryset(request).annotate(open_change_status=Subquery(status))
+        )
+        return self.visible_to(request.user, queryset, content_type)
+
+    @staticmethod
+    def visible_to(user, queryset, content_type):
+        """Authors see what is public and the drafts they work on, not others'."""
+        if user.has_perm("editorial.review_change") or user.has_perm(
+            "editorial.view_other_drafts"
+        ):
+            return queryset
+        own = Change.objects.filter(content_type=content_type).filter(
+            Q(author=user) | Q(editors=user)
+        )
+        return queryset.filter(
+            Q(state__in=(State.PUBLISHED, State.ARCHIVED))
+            | Q(pk__in=own.values("object_id"))
         )
 
     def get_urls(self):

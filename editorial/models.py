@@ -157,7 +157,10 @@ class Change(models.Model):
                 fields=["content_type", "object_id"], name="one_open_change_per_entry"
             )
         ]
-        permissions = [("review_change", "Can approve, publish and send back changes")]
+        permissions = [
+            ("review_change", "Can approve, publish and send back changes"),
+            ("view_other_drafts", "Can see drafts other people are writing"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_status_display()} change of {self.entry}"

@@ -9,6 +9,7 @@ from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
 
+from editorial import services
 from editorial.models import Change, State
 from editorial.roles import ADMINISTRATOR, AUTHOR, REVIEWER
 from glossary.models import Term
@@ -207,6 +208,7 @@ def test_authors_cannot_review(client, author):
 
 def test_stale_second_save_is_refused_and_keeps_input(client, author, reviewer):
     term = make_term(definition="Original.", state=State.DRAFT)
+    services.save_draft(term, by=author)
     as_user(client, author)
     stale_form = changeform_data(client.get(term_url(term)))
     as_user(client, reviewer)
@@ -246,6 +248,7 @@ def test_stale_save_of_a_published_entry_is_refused(client, author, reviewer):
 
 def test_scheduled_publishing(client, author, reviewer):
     term = make_term(state=State.DRAFT, last_updated=None, first_published=None)
+    services.save_draft(term, by=author)
     as_user(client, author)
     edit(client, term_url(term), definition="Goes live later.")
     workflow(client, term, "submit")
@@ -264,13 +267,20 @@ def test_scheduled_publishing(client, author, reviewer):
     term.refresh_from_db()
     assert term.state != State.PUBLISHED
 
-    from editorial.services import publish_scheduled
-
-    assert publish_scheduled(now=go_live + datetime.timedelta(minutes=1)) == (1, 0)
+    assert services.publish_scheduled(now=go_live + datetime.timedelta(minutes=1)) == (
+        1,
+        0,
+    )
     term.refresh_from_db()
     assert term.state == State.PUBLISHED and term.definition == "Goes live later."
-    assert publish_scheduled(now=go_live + datetime.timedelta(minutes=2)) == (0, 0)
-    assert publish_scheduled(now=expire + datetime.timedelta(minutes=1)) == (0, 1)
+    assert services.publish_scheduled(now=go_live + datetime.timedelta(minutes=2)) == (
+        0,
+        0,
+    )
+    assert services.publish_scheduled(now=expire + datetime.timedelta(minutes=1)) == (
+        0,
+        1,
+    )
     term.refresh_from_db()
     assert term.state == State.DRAFT
 
@@ -351,7 +361,8 @@ def test_unpublish_and_archive_hide_the_entry(client, reviewer):
 
 
 def test_changelist_filters_by_open_change(client, author):
-    pending, untouched = make_term(term="Has pending"), make_term(term="Untouched")
+    pending = make_term(term="Has pending")
+    make_term(term="Untouched")
     as_user(client, author)
     edit(client, term_url(pending), definition="New text.")
     url = reverse("admin:glossary_term_changelist")
@@ -359,3 +370,18 @@ def test_changelist_filters_by_open_change(client, author):
     assert "Has pending" in html and "Untouched" not in html
     html = client.get(url, {"change": "none"}).content.decode()
     assert "Untouched" in html and "Has pending" not in html
+
+
+def test_authors_do_not_see_other_authors_drafts(client, author):
+    other = make_user("bob", role=AUTHOR)
+    mine = make_term(term="Mine", state=State.DRAFT)
+    theirs = make_term(term="Theirs", state=State.DRAFT)
+    services.save_draft(mine, by=author)
+    services.save_draft(theirs, by=other)
+    as_user(client, author)
+    listing = client.get(reverse("admin:glossary_term_changelist")).content.decode()
+    assert "Mine" in listing and "Theirs" not in listing
+    assert client.get(term_url(theirs)).status_code == 302  # "doesn't exist" redirect
+    as_user(client, make_user("rita2", role=REVIEWER))
+    listing = client.get(reverse("admin:glossary_term_changelist")).content.decode()
+    assert "Mine" in listing and "Theirs" in listing
