@@ -130,6 +130,7 @@ def yearly_by_domain(incidents: QuerySet) -> tuple[list[int], list[str], dict]:
         .annotate(n=Count("pk"))
     )
     values = {(str(year), domain): n for year, domain, n in rows}
-    years = sorted({int(year) for year, _ in values})
+    found = {int(year) for year, _ in values}
+    years = list(range(min(found), max(found) + 1)) if found else []
     domains = sorted({domain for _, domain in values})
     return years, domains, values

@@ -10,8 +10,8 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 SERIES_COLOURS = 8  # .series-0 ... .series-7 in site.css
-LABEL_WIDTH = 190
-CHART_WIDTH = 640
+LABEL_WIDTH = 172
+CHART_WIDTH = 440
 BAR_HEIGHT = 22
 GAP = 8
 
@@ -21,7 +21,7 @@ class Bar(Protocol):
     value: int
 
 
-def _truncate(label: str, limit: int = 28) -> str:
+def _truncate(label: str, limit: int = 21) -> str:
     return label if len(label) <= limit else label[: limit - 1] + "…"
 
 
@@ -108,13 +108,13 @@ def stacked_columns(
         )
     legend_top = top + plot_height + bottom + 8
     for number, name in enumerate(series):
-        row, col = divmod(number, 3)
+        row, col = divmod(number, 2)
         x, y = left + col * 200, legend_top + row * 20
         parts.append(
             f'<rect class="series-{number % SERIES_COLOURS}" x="{x}" y="{y}" '
             f'width="12" height="12"></rect><text class="label" x="{x + 18}" '
-            f'y="{y + 11}">{escape(_truncate(name, 26))}</text>'
+            f'y="{y + 11}">{escape(_truncate(name, 24))}</text>'
         )
-    legend_rows = (len(series) + 2) // 3
+    legend_rows = (len(series) + 1) // 2
     height = legend_top + legend_rows * 20 + 4
     return _frame(ident, title, description, height, "".join(parts))

@@ -173,4 +173,10 @@ def test_layout_does_not_scroll_sideways_on_a_phone(live_server, new_page, site)
             "document.documentElement.scrollWidth"
             " - document.documentElement.clientWidth"
         )
-        assert overflow <= 0, f"{path} scrolls sideways by {overflow}px"
+        wide = page.evaluate(
+            "[...document.querySelectorAll('body *')]"
+            ".filter(e => e.getBoundingClientRect().right"
+            " > document.documentElement.clientWidth)"
+            ".slice(0, 5).map(e => e.tagName + '.' + e.className)"
+        )
+        assert overflow <= 0, f"{path} scrolls sideways by {overflow}px: {wide}"
