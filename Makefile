@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/threatwatch
 
-.PHONY: install run test check lint format
+.PHONY: install run test check lint format bench serve
 
 $(VENV)/installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -35,3 +35,9 @@ lint: install
 format: install
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+bench: install
+	$(PY) bench/run.py
+
+serve: install
+	$(PY) bench/serve.py

@@ -1,0 +1,175 @@
+"""Pick the benchmark's pages and count their SQL queries (run by bench/run.py).
+
+Runs in its own process against the benchmark database, in the same production
+settings as the server. Prints one JSON document: the pages (URL, status,
+size, queries with the page cache off and on), the slowest query of each page
+with its EXPLAIN ANALYZE, the admin session cookie, and corpus statistics.
+"""
+
+import json
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.contrib.contenttypes.models import ContentType  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.db.models import Count  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.urls import reverse  # noqa: E402
+from reversion.models import Version  # noqa: E402
+
+from editorial.models import RevisionMeta  # noqa: E402
+from glossary.models import Term  # noqa: E402
+from incidents.models import Incident, Sector, ThreatPattern  # noqa: E402
+
+HOST = "127.0.0.1"
+SEARCH_QUERY = "cloned voices payments"
+SLOW_QUERY_MS = 10.0
+ADMIN_USERNAME = "bench-admin"
+
+
+def heavy_term() -> Term:
+    """Return the term with the most revisions (the generator gives one 500)."""
+    content_type = ContentType.objects.get_for_model(Term)
+    top = (
+        RevisionMeta.objects.filter(content_type=content_type)
+        .values("object_id")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+        .first()
+    )
+    return Term.objects.get(pk=top["object_id"])
+
+
+def pages() -> list[dict]:
+    """Return the pages to measure: name, path, whether it needs the admin."""
+    term = heavy_term()
+    pattern = (
+        ThreatPattern.objects.published()
+        .annotate(n=Count("primary_incidents"))
+        .order_by("-n")
+        .first()
+    )
+    incident = (
+        Incident.objects.published()
+        .filter(primary_pattern=pattern)
+        .annotate(n=Count("sources", distinct=True))
+        .order_by("-n", "pk")
+        .first()
+    )
+    sector = (
+        Sector.objects.published().annotate(n=Count("incident")).order_by("-n").first()
+    )
+    oldest = Version.objects.get_for_object(term).order_by("pk").first()
+    history = reverse("admin:glossary_term_history", args=[term.pk])
+    compare = reverse("admin:glossary_term_compare", args=[term.pk])
+    return [
+        {"name": "home", "path": "/"},
+        {"name": "term", "path": term.get_absolute_url()},
+        {"name": "incident", "path": incident.get_absolute_url()},
+        {"name": "pattern", "path": pattern.get_absolute_url()},
+        {
+            "name": "incident list (3 filters + facets)",
+            "path": f"/incidents/?sector={sector.slug}&severity=high&year_from=2020",
+        },
+        {"name": "search", "path": f"/search/?q={SEARCH_QUERY.replace(' ', '+')}"},
+        {"name": "api threats.json", "path": "/api/threats.json"},
+        {"name": "api incidents.json", "path": "/api/incidents.json"},
+        {
+            "name": "admin incident list",
+            "path": reverse("admin:incidents_incident_changelist"),
+            "admin": True,
+        },
+        {"name": "admin history (500 rev.)", "path": history, "admin": True},
+        {
+            "name": "admin compare",
+            "path": f"{compare}?a={oldest.pk}&b=live",
+            "admin": True,
+        },
+    ]
+
+
+def explain(sql: str) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+def measure(client: Client, page: dict) -> dict:
+    """Request the page three times: cold, warm without cache, warm with cache."""
+    settings.PUBLIC_PAGE_CACHE = False
+    response = client.get(page["path"], secure=True)
+    with CaptureQueriesContext(connection) as uncached:
+        response = client.get(page["path"], secure=True)
+    settings.PUBLIC_PAGE_CACHE = True
+    client.get(page["path"], secure=True)
+    with CaptureQueriesContext(connection) as cached:
+        client.get(page["path"], secure=True)
+    settings.PUBLIC_PAGE_CACHE = False
+    slowest = max(
+        uncached.captured_queries, key=lambda q: float(q["time"]), default=None
+    )
+    result = {
+        **page,
+        "status": response.status_code,
+        "bytes": len(response.content),
+        "queries": len(uncached.captured_queries),
+        "queries_cached": len(cached.captured_queries),
+        "sql_ms": round(
+            sum(float(q["time"]) for q in uncached.captured_queries) * 1000, 1
+        ),
+    }
+    if slowest is not None:
+        result["slowest_ms"] = round(float(slowest["time"]) * 1000, 1)
+        result["slowest_sql"] = slowest["sql"]
+        if result["slowest_ms"] >= SLOW_QUERY_MS and slowest["sql"].startswith(
+            "SELECT"
+        ):
+            result["slowest_plan"] = explain(slowest["sql"])
+    return result
+
+
+def main() -> None:
+    admin, _ = get_user_model().objects.update_or_create(
+        username=ADMIN_USERNAME, defaults={"is_staff": True, "is_superuser": True}
+    )
+    anonymous = Client(HTTP_HOST=HOST)
+    staff = Client(HTTP_HOST=HOST)
+    staff.force_login(admin)
+    results = []
+    for page in pages():
+        client = staff if page.get("admin") else anonymous
+        results.append(measure(client, page))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_database_size(current_database()), version()")
+        size, version = cursor.fetchone()
+    cookie_name = settings.SESSION_COOKIE_NAME
+    document = {
+        "pages": results,
+        "cookie": f"{cookie_name}={staff.cookies[cookie_name].value}",
+        "counts": {
+            "incidents": Incident.objects.published().count(),
+            "terms": Term.objects.published().count(),
+            "patterns": ThreatPattern.objects.published().count(),
+            "versions": Version.objects.count(),
+            "revisions": RevisionMeta.objects.count(),
+        },
+        "database_bytes": size,
+        "postgres": version,
+    }
+    json.dump(document, sys.stdout)
+
+
+if __name__ == "__main__":
+    main()
