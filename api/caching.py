@@ -1,6 +1,5 @@
 """HTTP caching of API documents: Cache-Control, ETag, Last-Modified and 304."""
 
-import datetime
 import hashlib
 import json
 
@@ -8,7 +7,11 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 
-MAX_AGE = 300
+from editorial.caching import content_version_time
+
+# Clients revalidate every time (a 304 costs little), so nobody keeps reading an
+# entry after it was withdrawn or changed.
+MAX_AGE = 0
 
 
 def etag_of(document) -> str:
@@ -26,26 +29,21 @@ def etag_of(document) -> str:
     return f'"{digest[:40]}"'
 
 
-def last_modified_of(entries) -> datetime.datetime | None:
-    """Return when the newest of the entries shown was last saved."""
-    stamps = [entry.updated_at for entry in entries if entry.updated_at]
-    return max(stamps) if stamps else None
-
-
 def cached(
     request: HttpRequest,
     response: HttpResponse,
     *,
     etag: str,
-    last_modified: datetime.datetime | None,
 ) -> HttpResponse:
     """Stamp the caching headers; answer 304 when the client's copy is current."""
-    timestamp = int(last_modified.timestamp()) if last_modified else None
+    # Any content change anywhere moves the date: conservative, never stale
+    # (an entry that was withdrawn changes no row a list still shows).
+    timestamp = content_version_time()
     not_modified = get_conditional_response(request, etag=etag, last_modified=timestamp)
     if not_modified is not None:
         response = not_modified
     response.headers["ETag"] = etag
     if timestamp is not None:
         response.headers["Last-Modified"] = http_date(timestamp)
-    patch_cache_control(response, public=True, max_age=MAX_AGE)
+    patch_cache_control(response, public=True, max_age=MAX_AGE, must_revalidate=True)
     return response

@@ -26,7 +26,7 @@ from glossary.models import Category
 from incidents.filters import IncidentFilter
 
 from . import graph
-from .caching import cached, etag_of, last_modified_of
+from .caching import MAX_AGE, cached, etag_of
 
 PAGE_SIZE = 100
 MAX_PAGE_SIZE = 500
@@ -45,14 +45,13 @@ PAGE_PARAMETERS = [
 ]
 
 
-def json_response(request, document, entries) -> HttpResponse:
+def json_response(request, document) -> HttpResponse:
     body = json.dumps(document, ensure_ascii=False, indent=2)
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
     return cached(
         request,
         response,
         etag=etag_of(document),
-        last_modified=last_modified_of(entries),
     )
 
 
@@ -153,7 +152,7 @@ class IncidentListView(GenericAPIView):
             "_meta": shapes.meta(totals={"incidents": paging["count"]}, **paging),
             "incidents": [shapes.incident_data(i) for i in incidents],
         }
-        return json_response(request, document, incidents)
+        return json_response(request, document)
 
 
 class IncidentCsvView(IncidentListView):
@@ -197,7 +196,6 @@ class IncidentCsvView(IncidentListView):
             request,
             response,
             etag=etag_of(response.content.decode()),
-            last_modified=last_modified_of(incidents),
         )
 
 
@@ -228,7 +226,7 @@ class ThreatsView(APIView):
             ),
             "domains": [shapes.domain_data(d) for d in domains],
         }
-        return json_response(request, document, [*domains, *patterns])
+        return json_response(request, document)
 
 
 class GlossaryView(APIView):
@@ -257,7 +255,7 @@ class GlossaryView(APIView):
             "_meta": shapes.meta(totals={"terms": paging["count"]}, **paging),
             "terms": [shapes.term_data(t) for t in terms],
         }
-        return json_response(request, document, terms)
+        return json_response(request, document)
 
 
 class GraphView(APIView):
@@ -273,7 +271,7 @@ class GraphView(APIView):
         reject_unknown(request, set())
         data, warnings, totals = graph.build()
         document = {"_meta": shapes.meta(totals=totals, warnings=warnings), **data}
-        return json_response(request, document, [])
+        return json_response(request, document)
 
 
 class EntryView(APIView):
@@ -292,7 +290,7 @@ class EntryView(APIView):
         entry = self.get_queryset().filter(**{self.lookup: key}).first()
         if entry is None:
             raise NotFound(f"No published entry {key}.")
-        return json_response(request, self.shape(entry), [entry])
+        return json_response(request, self.shape(entry))
 
 
 @extend_schema(summary="One published incident", responses={200: OpenApiTypes.OBJECT})
@@ -350,6 +348,6 @@ def index(request: HttpRequest) -> HttpResponse:
             "filters": sorted(filter_parameters(filters)),
             "page_size": PAGE_SIZE,
             "max_page_size": MAX_PAGE_SIZE,
-            "max_age": 300,
+            "max_age": MAX_AGE,
         },
     )

@@ -33,6 +33,11 @@ def content_version() -> str:
     return version
 
 
+def content_version_time() -> int:
+    """Return when content last changed, as a Unix time (for Last-Modified)."""
+    return int(float(content_version().split("-")[0]))
+
+
 def bump_content_version() -> None:
     """Start a new content version: every cached page becomes a miss."""
     cache.set(VERSION_KEY, f"{time.time():.6f}-{uuid.uuid4().hex[:8]}", None)
@@ -85,7 +90,7 @@ class PublicCacheMiddleware:
         raw = f"{version}|{request.get_host()}|{request.get_full_path()}"
         key = "page:" + hashlib.sha256(raw.encode()).hexdigest()
         etag = '"' + hashlib.sha256(raw.encode()).hexdigest()[:32] + '"'
-        last_modified = int(float(version.split("-")[0]))
+        last_modified = int(float(version.split("-")[0]))  # see content_version_time
         response = cache.get(key)
         if response is None:
             response = self.get_response(request)

@@ -12,7 +12,6 @@ and left out.
 
 import copy
 import datetime
-import inspect
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,7 +24,7 @@ from django.db.models import Q
 from django.utils.text import slugify
 
 from editorial import services
-from editorial.models import EditorialEntry
+from editorial.models import AuditEvent, EditorialEntry
 from glossary.models import Category, Term
 from incidents.models import (
     AffectedGroup,
@@ -235,12 +234,6 @@ def run(
     except _DryRun:
         pass
     return report
-
-
-def _tagged(service) -> dict:
-    """Mark the audit event as an import where the service records one."""
-    has_action = "action" in inspect.signature(service).parameters
-    return {"action": "import"} if has_action else {}
 
 
 @dataclass
@@ -675,7 +668,7 @@ class Importer:
                     by=self.user,
                     on=self.last_updated(item),
                     comment=f"Imported from {item.path}",
-                    **_tagged(services.publish),
+                    action=AuditEvent.Action.IMPORT,
                 )
                 self.report.counts["published"] += 1
                 self.act(item, f"created and published {label} {_name(entry)}")
@@ -684,7 +677,7 @@ class Importer:
                     entry,
                     by=self.user,
                     summary=f"Imported from {item.path}",
-                    **_tagged(services.save_draft),
+                    action=AuditEvent.Action.IMPORT,
                 )
                 self.report.counts["draft"] += 1
                 self.act(item, f"created draft {label} {_name(entry)}")
@@ -695,7 +688,7 @@ class Importer:
             by=self.user,
             apply=lambda target: self.fill(target, staged, new=False),
             summary=f"Imported from {item.path}",
-            **_tagged(services.edit),
+            action=AuditEvent.Action.IMPORT,
         )
         if change is None:
             self.report.counts["unchanged"] += 1
