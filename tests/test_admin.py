@@ -232,3 +232,31 @@ def test_bulk_approve_goes_through_the_workflow_per_entry(superuser_client):
     assert not_submitted.state == "draft"
     assert "Only a change in review can be approved." in response.content.decode()
     assert Version.objects.get_for_object(ready).count() == 2  # draft, published
+
+
+def _count_queries(client, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize(
+    "model_name", ["incidents_incident", "glossary_term", "incidents_threatpattern"]
+)
+def test_admin_change_list_query_count_is_fixed(superuser_client, model_name):
+    url = reverse(f"admin:{model_name}_changelist")
+    pattern = make_pattern()
+    for _ in range(2):
+        make_incident(pattern)
+        make_term()
+        make_pattern(pattern.domain)
+    _count_queries(superuser_client, url)  # warm the content-type cache
+    few = _count_queries(superuser_client, url)
+    for _ in range(8):
+        make_incident(pattern)
+        make_term()
+        make_pattern(pattern.domain)
+    assert _count_queries(superuser_client, url) == few
