@@ -110,25 +110,25 @@ def measure(client: Client, page: dict) -> dict:
     """Request the page three times: cold, warm without cache, warm with cache."""
     settings.PUBLIC_PAGE_CACHE = False
     response = client.get(page["path"], secure=True)
-    with CaptureQueriesContext(connection) as uncached:
+    # captured_queries reads the connection's log, which the next request clears:
+    # copy it before making another request.
+    with CaptureQueriesContext(connection) as context:
         response = client.get(page["path"], secure=True)
+    uncached = list(context.captured_queries)
     settings.PUBLIC_PAGE_CACHE = True
     client.get(page["path"], secure=True)
-    with CaptureQueriesContext(connection) as cached:
+    with CaptureQueriesContext(connection) as context:
         client.get(page["path"], secure=True)
+    cached = list(context.captured_queries)
     settings.PUBLIC_PAGE_CACHE = False
-    slowest = max(
-        uncached.captured_queries, key=lambda q: float(q["time"]), default=None
-    )
+    slowest = max(uncached, key=lambda q: float(q["time"]), default=None)
     result = {
         **page,
         "status": response.status_code,
         "bytes": len(response.content),
-        "queries": len(uncached.captured_queries),
-        "queries_cached": len(cached.captured_queries),
-        "sql_ms": round(
-            sum(float(q["time"]) for q in uncached.captured_queries) * 1000, 1
-        ),
+        "queries": len(uncached),
+        "queries_cached": len(cached),
+        "sql_ms": round(sum(float(q["time"]) for q in uncached) * 1000, 1),
     }
     if slowest is not None:
         result["slowest_ms"] = round(float(slowest["time"]) * 1000, 1)
