@@ -15,13 +15,21 @@ PRODUCTION = {
 }
 
 
+# Not passed on: the browser fixtures set DJANGO_ALLOW_ASYNC_UNSAFE for the whole
+# test process, which check --deploy rightly refuses.
+INHERITED_NOT = {
+    "DEBUG",
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "DJANGO_SETTINGS_MODULE",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+    "CACHE_URL",
+}
+
+
 def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     """Run manage.py with a clean production-like environment."""
-    base = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_SETTINGS_MODULE"}
-    }
+    base = {key: value for key, value in os.environ.items() if key not in INHERITED_NOT}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
