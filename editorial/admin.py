@@ -31,7 +31,7 @@ from django.utils.html import format_html
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
-from . import audit, diffs, history, previews, services, snapshots
+from . import audit, diffs, history, previews, rendering, services, snapshots
 from .forms import EditorialForm
 from .models import Change, State
 
@@ -170,6 +170,11 @@ class EditorialAdmin(VersionAdmin):
                 "<path:object_id>/history/compare/",
                 self.admin_site.admin_view(self.compare_view),
                 name=f"{name}_compare",
+            ),
+            path(
+                "<path:object_id>/history/<int:version_id>/view/",
+                self.admin_site.admin_view(self.view_revision_view),
+                name=f"{name}_view_revision",
             ),
             path(
                 "<path:object_id>/preview/",
@@ -488,6 +493,17 @@ class EditorialAdmin(VersionAdmin):
             "unchanged": unchanged,
         }
         return TemplateResponse(request, "admin/editorial/compare.html", context)
+
+    def view_revision_view(self, request, object_id, version_id):
+        """Show an old revision as its public page; nothing is written."""
+        entry = self.get_object(request, unquote(object_id))
+        if entry is None or not self.has_view_or_change_permission(request, entry):
+            raise PermissionDenied
+        version = get_object_or_404(history.entry_versions(entry), pk=version_id)
+        response = rendering.render_version(request, version)
+        if response is None:
+            raise Http404("This kind of entry has no public page.")
+        return response
 
     # Bulk actions: one object at a time, through the services.
 

@@ -179,6 +179,7 @@ def content_fields(model: type[models.Model]) -> list[str]:
         field.name
         for field in model._meta.get_fields()
         if field.concrete
+        and field.serialize
         and not field.auto_created
         and field.name not in (*LIFE_CYCLE_FIELDS, "updated_at")
     ]

@@ -78,6 +78,11 @@ def term_detail(request: HttpRequest, slug: str) -> HttpResponse:
         if moved is None:
             raise Http404("No published term here.")
         return redirect(moved, permanent=True)
+    return term_page(request, term)
+
+
+def term_page(request: HttpRequest, term: Term) -> HttpResponse:
+    """Render a term's public page; also used to show a stored revision."""
     citation = metadata.cite(term, kind="Glossary term", title=term.term)
     if metadata.bibtex_requested(request):
         return metadata.bibtex_response(citation)

@@ -164,6 +164,22 @@ class PatternDetailView(RetiredSlugRedirectMixin, DetailView):
         return context
 
 
+def detail_page(view_class: type[DetailView]):
+    """Return a renderer of a detail view's page for an entry already at hand."""
+
+    def render_entry(request: HttpRequest, entry) -> HttpResponse:
+        view = view_class()
+        view.setup(request, slug=entry.slug)
+        view.object = entry
+        citation = view.get_citation()
+        if metadata.bibtex_requested(request):
+            return metadata.bibtex_response(citation)
+        context = view.get_context_data(object=entry, citation=citation)
+        return view.render_to_response(context)
+
+    return render_entry
+
+
 def incident_list(request: HttpRequest) -> HttpResponse:
     incident_filter = IncidentFilter(request.GET, queryset=published_incidents())
     paginator = Paginator(incident_filter.qs, INCIDENTS_PER_PAGE)
@@ -226,16 +242,23 @@ def incident_detail(request: HttpRequest, code: str, slug: str = "") -> HttpResp
         )
     )
     incident = get_object_or_404(queryset, code=code)
+    if slug != incident.slug and not metadata.bibtex_requested(request):
+        return redirect(incident, permanent=True)
+    return incident_page(request, incident)
+
+
+def incident_page(request: HttpRequest, incident: Incident) -> HttpResponse:
+    """Render an incident's public page; also used to show a stored revision."""
     citation = metadata.cite(
         incident,
         kind="Incident",
         title=incident.title,
-        permanent_path=reverse("incidents:incident_detail", kwargs={"code": code}),
+        permanent_path=reverse(
+            "incidents:incident_detail", kwargs={"code": incident.code}
+        ),
     )
     if metadata.bibtex_requested(request):
         return metadata.bibtex_response(citation)
-    if slug != incident.slug:
-        return redirect(incident, permanent=True)
     dimensions = [
         (model._meta.verbose_name_plural, getattr(incident, model.incident_field).all())
         for model in DIMENSIONS.values()
@@ -301,6 +324,12 @@ def dimension_detail(request: HttpRequest, dimension: str, slug: str) -> HttpRes
     if model is None:
         raise Http404("No such dimension.")
     value = get_object_or_404(model.objects.published(), slug=slug)
+    return dimension_page(request, value)
+
+
+def dimension_page(request: HttpRequest, value) -> HttpResponse:
+    """Render a dimension value's public page; also used for stored revisions."""
+    model, dimension = type(value), type(value).url_prefix
     incidents = published_incidents().filter(**{model.incident_field: value})
     paginator = Paginator(incidents.order_by("-date_occurred", "-code"), 25)
     page, page_message = page_of(paginator, request.GET.get("page"))

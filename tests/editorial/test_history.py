@@ -46,11 +46,12 @@ def _set(**values):
 
 def test_admin_save_without_changes_records_nothing(client, author):
     term = make_term(state=State.DRAFT)
+    services.save_draft(term, by=author)
     client.force_login(author)
     url = reverse("admin:glossary_term_change", args=[term.pk])
     assert client.post(url, changeform_data(client.get(url))).status_code == 302
-    assert not Version.objects.get_for_object(term).exists()
-    assert not AuditEvent.objects.exists()
+    assert Version.objects.get_for_object(term).count() == 1
+    assert AuditEvent.objects.count() == 1
 
 
 def test_relation_change_is_in_the_same_revision(client, author):
@@ -278,3 +279,66 @@ def test_prune_keeps_live_latest_and_pending(author, reviewer):
     assert pending in set(left.values_list("pk", flat=True))
     live = left.filter(meta__published=True).get()
     assert live.version_set.get(object_id=str(term.pk)).field_dict["definition"] == "v3"
+
+
+def test_old_revision_renders_like_its_page_without_writing(
+    client, author, reviewer, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    incident = make_incident(title="First title", narrative="Cited [1].")
+    add_source(incident, title="The first source")
+    services.publish(incident, by=reviewer)
+    first = Version.objects.get_for_object(incident).get()
+
+    def rework(entry):
+        entry.title = "Second title"
+        entry.save()
+        entry.sources.update(title="A replaced source")
+
+    _publish_through_review(incident, author, reviewer, rework)
+    client.force_login(reviewer)
+    url = reverse(
+        "admin:incidents_incident_view_revision", args=[incident.pk, first.pk]
+    )
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "First title" in html and "The first source" in html
+    assert "Second title" not in html
+    assert "read-only" in html and "no-store" in response["Cache-Control"]
+    writes = [
+        q["sql"]
+        for q in queries
+        if q["sql"].split()[0].upper() in {"INSERT", "UPDATE", "DELETE", "SAVEPOINT"}
+        and "django_session" not in q["sql"]
+    ]
+    assert writes == []
+    incident.refresh_from_db()
+    assert incident.title == "Second title"
+
+
+@pytest.mark.parametrize("kind", ["term", "pattern", "domain", "sector"])
+def test_every_kind_of_entry_shows_its_old_revision(client, reviewer, kind):
+    from tests.factories import make_domain, make_pattern, make_sector
+
+    make = {
+        "term": lambda: make_term(term="Old name of term"),
+        "pattern": lambda: make_pattern(title="Old name of pattern"),
+        "domain": lambda: make_domain(title="Old name of domain"),
+        "sector": lambda: make_sector(name="Old name of sector"),
+    }[kind]
+    entry = make()
+    services.publish(entry, by=reviewer)
+    version = Version.objects.get_for_object(entry).get()
+    opts = entry._meta
+    client.force_login(reviewer)
+    url = reverse(
+        f"admin:{opts.app_label}_{opts.model_name}_view_revision",
+        args=[entry.pk, version.pk],
+    )
+    response = client.get(url)
+    assert response.status_code == 200
+    assert f"Old name of {kind}" in response.content.decode()
