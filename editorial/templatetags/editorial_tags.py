@@ -3,6 +3,7 @@
 import json
 
 from django import template
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
@@ -44,4 +45,13 @@ def json_ld(data: dict) -> SafeString:
     payload = json.dumps(data, ensure_ascii=False).translate(_JSON_ESCAPES)
     return format_html(
         '<script type="application/ld+json">{}</script>', mark_safe(payload)
+    )
+
+
+@register.simple_tag
+def public_history_url(entry) -> str:
+    """Return the address of the list of an entry's published versions."""
+    return reverse(
+        "editorial:entry_changes",
+        kwargs={"label": entry._meta.label_lower, "object_id": entry.pk},
     )

@@ -195,3 +195,17 @@ def test_dimension_pages(client, django_assert_num_queries):
         make_incident().sectors.add(sector)
     with django_assert_num_queries(5):
         client.get("/sectors/healthcare/")
+
+
+def test_incident_list_offers_the_filtered_list_as_csv_and_json(client):
+    make_incident(make_pattern(make_domain(slug="security-cyber")))
+    html = client.get("/incidents/?domain=security-cyber").content.decode()
+    assert 'href="/api/incidents.csv?domain=security-cyber"' in html
+    assert 'href="/api/incidents.json?domain=security-cyber"' in html
+
+
+def test_entry_pages_link_to_their_published_versions(client):
+    term = make_term()
+    html = client.get(term.get_absolute_url()).content.decode()
+    assert f'href="/changes/glossary.term/{term.pk}/"' in html
+    assert "First published:" in html
