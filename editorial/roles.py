@@ -19,7 +19,8 @@ def role_permissions(role: str) -> list[Permission]:
     if role == ADMINISTRATOR:
         return list(
             Permission.objects.filter(
-                content_type__app_label__in=(*CONTENT_APPS, "auth", "editorial")
+                # axes: administrators unlock editors who were locked out.
+                content_type__app_label__in=(*CONTENT_APPS, "auth", "editorial", "axes")
             )
         )
     granted = [p for p in content if p.codename.split("_", 1)[0] in EDITOR_ACTIONS]
