@@ -60,3 +60,8 @@ def split_lines(text: str) -> list[str]:
         if item:
             items.append(item)
     return items
+
+
+def is_web_address(value: str) -> bool:
+    """Return whether a string is an http(s) address, safe to use as a link."""
+    return bool(re.match(r"^https?://[^\s<>\"']+$", value.strip(), re.IGNORECASE))

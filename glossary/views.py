@@ -114,7 +114,9 @@ def defined_term_data(term: Term, request: HttpRequest) -> dict:
         "description": term.summary,
         "url": metadata.absolute_url(term.get_absolute_url()),
         "termCode": term.slug,
-        "sameAs": text.split_lines(term.same_as),
+        "sameAs": [
+            url for url in text.split_lines(term.same_as) if text.is_web_address(url)
+        ],
         "dateModified": term.last_updated.isoformat() if term.last_updated else None,
         "inDefinedTermSet": {
             "@type": "DefinedTermSet",

@@ -36,6 +36,12 @@ def lines(value: str) -> list[str]:
     return text.split_lines(value)
 
 
+@register.filter
+def web_addresses(value: str) -> list[str]:
+    """Split a one-address-per-line field, keeping only http(s) addresses."""
+    return [line for line in text.split_lines(value) if text.is_web_address(line)]
+
+
 _JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
