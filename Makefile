@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/threatwatch
 
-.PHONY: install run test check lint format bench serve
+.PHONY: install run test check lint format bench serve load
 
 $(VENV)/installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -41,3 +41,6 @@ bench: install
 
 serve: install
 	$(PY) bench/serve.py
+
+load: install
+	$(PY) bench/load.py
