@@ -56,12 +56,14 @@ def content_changed(sender=None, instance=None, **kwargs) -> None:
 
 
 def _cacheable_request(request: HttpRequest) -> bool:
+    # Readers have no session: anyone with a session cookie (staff) is served
+    # fresh, which also lets this middleware run before sessions are loaded.
     return (
         request.method in ("GET", "HEAD")
         and not request.path.startswith(UNCACHED_PREFIXES)
         and "HTTP_AUTHORIZATION" not in request.META
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
         and not getattr(request, "is_preview", False)
-        and not request.user.is_authenticated
     )
 
 
@@ -88,8 +90,8 @@ class PublicCacheMiddleware:
             return self.get_response(request)
         version = content_version()
         raw = f"{version}|{request.get_host()}|{request.get_full_path()}"
-        key = "page:" + hashlib.sha256(raw.encode()).hexdigest()
-        etag = '"' + hashlib.sha256(raw.encode()).hexdigest()[:32] + '"'
+        digest = hashlib.sha256(raw.encode()).hexdigest()
+        key, etag = f"page:{digest}", f'"{digest[:32]}"'
         last_modified = int(float(version.split("-")[0]))  # see content_version_time
         response = cache.get(key)
         if response is None:

@@ -121,3 +121,14 @@ services.approve(term, by=reviewer)
     response = client.get("/glossary/voice-cloning/")
     assert response["X-Cache"] == "miss"
     assert "Published by the other server." in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_cached_api_answers_carry_cors_and_security_headers(client, page_cache):
+    make_term(slug="deepfake")
+    assert client.get("/api/glossary.json")["X-Cache"] == "miss"
+    response = client.get("/api/glossary.json", HTTP_ORIGIN="https://example.org")
+    assert response["X-Cache"] == "hit"
+    assert response["Access-Control-Allow-Origin"] == "*"
+    assert "default-src 'self'" in response["Content-Security-Policy"]
+    assert response["X-Content-Type-Options"] == "nosniff"
