@@ -11,6 +11,11 @@ def _ms(value: float) -> str:
     return f"{value:.1f}"
 
 
+def _few(row: dict) -> str:
+    samples = row.get("samples", 100)
+    return f" ({samples} requests only)" if samples < 20 else ""
+
+
 def _pages_table(rows: list[dict], probe: dict, static_rps: float, cached: bool) -> str:
     queries = {p["name"]: p for p in probe["pages"]}
     lines = [
@@ -22,7 +27,8 @@ def _pages_table(rows: list[dict], probe: dict, static_rps: float, cached: bool)
         info = queries.get(row["name"], {})
         count = info.get("queries_cached" if cached else "queries", "–")
         lines.append(
-            f"| {row['name']} | {row['bytes']} | {count} | {_ms(row['p50_ms'])} "
+            f"| {row['name']}{_few(row)} | {row['bytes']} | {count} "
+            f"| {_ms(row['p50_ms'])} "
             f"| {_ms(row['p95_ms'])} | {row['rps_1']:.0f} | {row['rps']:.0f} "
             f"| {_ms(row['p95_loaded_ms'])} | {row['rps'] / static_rps:.2f} "
             f"| {row['errors']} |"
@@ -79,7 +85,8 @@ def render(run, targets_ms: dict, ratio_target: float) -> str:
         f"- Load average (1/5/15 min) at start {run.load.get('start')}, "
         f"at end {run.load.get('end')}: the machine is shared, so other work ran "
         "beside the benchmark",
-        f"- {config.duration} s per measurement after a 2 s warm-up; "
+        f"- {config.duration} s per measurement after a warm-up (3 requests per "
+        "worker, then 2 s of wrk); "
         f"{config.workers} workers; DEBUG=0, production settings; cache: "
         "Redis (`CACHE_URL`), uncached pass with `PUBLIC_PAGE_CACHE=0`",
         "",
