@@ -77,6 +77,19 @@ def state_badge(entry) -> str:
     )
 
 
+def bulk_action(service, verb: str, description: str):
+    """Return an admin action applying a service to each selected entry in turn."""
+
+    @admin.action(description=description)
+    def action(model_admin, request, queryset):
+        model_admin._each(
+            request, queryset, lambda entry: service(entry, by=request.user), verb
+        )
+
+    action.__name__ = f"{service.__name__}_selected"
+    return action
+
+
 class ChangeStatusFilter(admin.SimpleListFilter):
     """Filter by the open change: drafts, in review, sent back, pending, scheduled."""
 
@@ -520,29 +533,12 @@ class EditorialAdmin(VersionAdmin):
         for message in refused:
             self.message_user(request, message, messages.WARNING)
 
-    @admin.action(description="Approve the selected changes in review")
-    def approve_selected(self, request, queryset):
-        self._each(
-            request,
-            queryset,
-            lambda e: services.approve(e, by=request.user),
-            "Approved",
-        )
-
-    @admin.action(description="Unpublish the selected entries")
-    def unpublish_selected(self, request, queryset):
-        self._each(
-            request,
-            queryset,
-            lambda e: services.unpublish(e, by=request.user),
-            "Unpublished",
-        )
-
-    @admin.action(description="Archive the selected entries")
-    def archive_selected(self, request, queryset):
-        self._each(
-            request,
-            queryset,
-            lambda e: services.archive(e, by=request.user),
-            "Archived",
-        )
+    approve_selected = bulk_action(
+        services.approve, "Approved", "Approve the selected changes in review"
+    )
+    unpublish_selected = bulk_action(
+        services.unpublish, "Unpublished", "Unpublish the selected entries"
+    )
+    archive_selected = bulk_action(
+        services.archive, "Archived", "Archive the selected entries"
+    )

@@ -3,7 +3,6 @@
 import csv
 
 import django_filters
-from django import forms
 from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth import get_user_model
@@ -14,6 +13,7 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from .history import date_filter
 from .models import AuditEvent
 
 PER_PAGE = 100
@@ -34,18 +34,8 @@ class AuditFilter(django_filters.FilterSet):
     content_type = django_filters.ModelChoiceFilter(
         queryset=_entry_types, label="Entry type"
     )
-    since = django_filters.DateFilter(
-        field_name="at",
-        lookup_expr="date__gte",
-        label="From",
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-    until = django_filters.DateFilter(
-        field_name="at",
-        lookup_expr="date__lte",
-        label="To",
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
+    since = date_filter("at", "From", "date__gte")
+    until = date_filter("at", "To", "date__lte")
 
     class Meta:
         model = AuditEvent

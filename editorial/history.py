@@ -12,24 +12,24 @@ from .models import EditorialEntry
 PER_PAGE = 50
 
 
+def date_filter(field_name: str, label: str, lookup: str) -> django_filters.DateFilter:
+    """Return a date filter on a timestamp, shown as a date picker."""
+    return django_filters.DateFilter(
+        field_name=field_name,
+        lookup_expr=lookup,
+        label=label,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+
 class HistoryFilter(django_filters.FilterSet):
     user = django_filters.ModelChoiceFilter(
         field_name="revision__user",
         queryset=get_user_model().objects.filter(is_staff=True),
         label="By",
     )
-    since = django_filters.DateFilter(
-        field_name="revision__date_created",
-        lookup_expr="date__gte",
-        label="From",
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-    until = django_filters.DateFilter(
-        field_name="revision__date_created",
-        lookup_expr="date__lte",
-        label="To",
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
+    since = date_filter("revision__date_created", "From", "date__gte")
+    until = date_filter("revision__date_created", "To", "date__lte")
 
     class Meta:
         model = Version
