@@ -8,43 +8,66 @@ inside an existing link or code, and escapes everything it inserts.
 import re
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.utils.html import escape
 
+from editorial.caching import content_version
 from incidents.models import INCIDENT_CODE_RE, Incident, ThreatPattern
 
 from .models import Term
 
 _TAG = re.compile(r"(<[^>]*>)")
+_WORD = re.compile(r"[\w&;#'-]+")
 _CODE = re.compile(rf"\b{INCIDENT_CODE_RE}\b")
 _OPAQUE = {"a", "code", "pre"}  # never link inside these
 
 
 @dataclass
 class Linker:
-    """Known names (as they appear in escaped HTML) and where each one leads."""
+    """Known names (as they appear in escaped HTML) and where each one leads.
+
+    Names are found by looking up each word of the text among the names that
+    start with it (longest first), so the cost grows with the text, not with
+    the number of names. A page's linker can add a few targets of its own and
+    exclude some (a term never links to itself) while sharing the site's index.
+    """
 
     targets: dict[str, tuple[str, str]] = field(default_factory=dict)
-    pattern: re.Pattern | None = None
+    by_first_word: dict[str, list[str]] = field(default_factory=dict)
+    excluded: frozenset[str] = frozenset()
 
     def add(self, name: str, url: str, title: str) -> None:
-        key = escape(name).casefold()
-        if name and key not in self.targets:
+        key = escape(name).lower()
+        if name and key not in self.targets and _WORD.match(key):
             self.targets[key] = (url, title)
 
     def compile(self) -> "Linker":
-        names = sorted(self.targets, key=len, reverse=True)
-        if names:
-            alternatives = "|".join(re.escape(name) for name in names)
-            self.pattern = re.compile(
-                rf"(?<![\w-])({alternatives})(?![\w-])", re.IGNORECASE
-            )
+        index: dict[str, list[str]] = {}
+        for key in self.targets:
+            index.setdefault(_WORD.match(key).group(), []).append(key)
+        for keys in index.values():
+            keys.sort(key=len, reverse=True)
+        self.by_first_word = index
         return self
+
+    def for_page(
+        self, extra: dict[str, tuple[str, str]], excluded: set[str]
+    ) -> "Linker":
+        """Return a linker with some targets added and some names left alone."""
+        if not extra:
+            return Linker(self.targets, self.by_first_word, frozenset(excluded))
+        page = Linker({**self.targets})
+        for key, target in extra.items():
+            page.targets.setdefault(key, target)
+        page.compile()
+        page.excluded = frozenset(excluded)
+        return page
 
     def link(self, html: str) -> str:
         """Return sanitised HTML with the first mention of each name linked."""
-        if self.pattern is None:
+        if not self.targets:
             return html
-        seen: set[str] = set()
+        seen: set[str] = set(self.excluded)
         opaque_depth = 0
         pieces = []
         for piece in _TAG.split(html):
@@ -61,34 +84,77 @@ class Linker:
         return "".join(pieces)
 
     def _link_text(self, text: str, seen: set[str]) -> str:
-        def replace(match: re.Match) -> str:
-            key = match.group(1).casefold()
-            target = self.targets.get(key)
-            if target is None or key in seen:
-                return match.group(0)
-            seen.add(key)
-            url, title = target
-            return (
-                f'<a class="auto-link" href="{escape(url)}" '
-                f'title="{escape(title)}">{match.group(1)}</a>'
-            )
+        lower = text.lower()
+        if len(lower) != len(text):  # rare case-folding that changes lengths
+            lower = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
+        out, position = [], 0
+        for word in _WORD.finditer(lower):
+            start = word.start()
+            if start < position or (start and _is_word_char(lower[start - 1])):
+                continue
+            for key in self.by_first_word.get(word.group(), ()):
+                end = start + len(key)
+                if not lower.startswith(key, start):
+                    continue
+                if end < len(lower) and _is_word_char(lower[end]):
+                    continue
+                if key not in seen:
+                    seen.add(key)
+                    url, title = self.targets[key]
+                    out.append(text[position:start])
+                    out.append(
+                        f'<a class="auto-link" href="{escape(url)}" '
+                        f'title="{escape(title)}">{text[start:end]}</a>'
+                    )
+                    position = end
+                break
+        out.append(text[position:])
+        return "".join(out)
 
-        return self.pattern.sub(replace, text)
+
+def _is_word_char(char: str) -> bool:
+    return char.isalnum() or char in "_-"
 
 
 def mentioned_codes(*texts: str) -> set[str]:
     return {code for text in texts for code in _CODE.findall(text or "")}
 
 
+_site_index: dict[str, Linker] = {}
+
+
+def site_linker() -> Linker:
+    """Return the linker of every published pattern and term name.
+
+    Built once per content version in each process (2 queries), so a publish
+    anywhere is reflected on the next request, on every server.
+    """
+    version = content_version() if settings.PUBLIC_PAGE_CACHE else None
+    linker = _site_index.get(version) if version else None
+    if linker is None:
+        linker = Linker()
+        for slug, title in ThreatPattern.objects.published().values_list(
+            "slug", "title"
+        ):
+            linker.add(title, ThreatPattern(slug=slug).get_absolute_url(), title)
+        for slug, name in Term.objects.published().values_list("slug", "term"):
+            linker.add(name, Term(slug=slug).get_absolute_url(), name)
+        linker.compile()
+        _site_index.clear()
+        if version:
+            _site_index[version] = linker
+    return linker
+
+
 def linker_for(term: Term) -> Linker:
-    """Return the linker of a term page (3 queries), never linking the term itself."""
-    linker = Linker()
+    """Return the linker of a term page, never linking the term to itself."""
     texts = (
         term.definition,
         term.relation_to_threats,
         term.why_it_occurs,
         term.real_world_context,
     )
+    extra = {}
     codes = mentioned_codes(*texts)
     if codes:
         for code, slug, title in (
@@ -97,10 +163,5 @@ def linker_for(term: Term) -> Linker:
             .values_list("code", "slug", "title")
         ):
             url = Incident(code=code, slug=slug).get_absolute_url()
-            linker.add(code, url, f"{code} {title}")
-    for slug, title in ThreatPattern.objects.published().values_list("slug", "title"):
-        linker.add(title, ThreatPattern(slug=slug).get_absolute_url(), title)
-    others = Term.objects.published().exclude(pk=term.pk).values_list("slug", "term")
-    for slug, name in others:
-        linker.add(name, Term(slug=slug).get_absolute_url(), name)
-    return linker.compile()
+            extra[escape(code).lower()] = (url, f"{code} {title}")
+    return site_linker().for_page(extra, {escape(term.term).lower()})
