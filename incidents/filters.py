@@ -47,6 +47,8 @@ SORTS = {
 DEFAULT_SORT = "-date"
 EARLIEST_YEAR, LATEST_YEAR = 1950, 2100
 # COUNT(DISTINCT id) without GROUP BY, for a correlated count subquery.
+ENTITY_OPTIONS = 40  # the entity facet offers the most frequent organisations
+
 COUNT_DISTINCT_PK = Func(
     F("pk"), function="COUNT", template="%(function)s(DISTINCT %(expressions)s)"
 )
@@ -343,7 +345,8 @@ class IncidentFilter(django_filters.FilterSet):
         )
 
     def _entity_counts(self) -> QuerySet:
-        # Organisations have no life cycle: offer those named in published incidents.
+        # Organisations have no life cycle: offer those named in published incidents,
+        # the most frequent first (thousands of options help nobody).
         return (
             Organisation.objects.filter(
                 incident_roles__incident__in=self.queryset.order_by().values("pk")
@@ -356,7 +359,7 @@ class IncidentFilter(django_filters.FilterSet):
                 ),
                 facet_label=F("name"),
             )
-            .order_by("name")
+            .order_by("-n", "name")[:ENTITY_OPTIONS]
         )
 
 

@@ -643,7 +643,21 @@ class Incident(SearchableEntry, EditorialEntry):
 
     class Meta:
         ordering = ["-date_occurred", "code"]
-        indexes = [models.Index(fields=["date_occurred"])]
+        indexes = [
+            models.Index(fields=["date_occurred"]),
+            # Narrow indexes over published rows only: public lists, facets and
+            # figures read these instead of the wide table (index-only scans).
+            models.Index(
+                fields=["id", "primary_pattern", "severity", "resolution"],
+                condition=models.Q(state="published"),
+                name="incident_published_facts",
+            ),
+            models.Index(
+                fields=["-date_occurred", "code"],
+                condition=models.Q(state="published"),
+                name="incident_published_recent",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.title}" if self.code else self.title

@@ -26,6 +26,7 @@ from .models import (
 )
 from .stats import incident_figures
 
+RELATED_SHOWN = 60
 INCIDENTS_PER_PAGE = 25
 FILTER_PARAMETER = {model: name for name, (model, _) in DIMENSION_FILTERS.items()}
 
@@ -150,7 +151,10 @@ class PatternDetailView(RetiredSlugRedirectMixin, DetailView):
         context["top_incidents"] = (
             published_incidents().filter(pk__in=involved.values("pk")).by_severity()[:5]
         )
-        context["terms"] = pattern.terms.published().order_by("term")
+        # A pattern may be named by thousands of terms; show the first ones.
+        terms = list(pattern.terms.published().order_by("term")[: RELATED_SHOWN + 1])
+        context["terms"] = terms[:RELATED_SHOWN]
+        context["more_terms"] = len(terms) > RELATED_SHOWN
         context["structured_data"] = metadata.article_data(
             pattern, headline=pattern.title, description=pattern.tagline
         )
