@@ -31,6 +31,16 @@ def open_change(entry: EditorialEntry) -> Change | None:
     return Change.objects.for_entry(entry).select_related("snapshot").first()
 
 
+def _locked_change(entry: EditorialEntry) -> Change | None:
+    """Return the open change, locked until the transaction ends.
+
+    Two reviewers deciding at once are served one after the other; the second
+    then sees the first one's outcome and is refused with a clear message.
+    """
+    locked = Change.objects.for_entry(entry).select_for_update(of=("self",))
+    return locked.select_related("snapshot").first()
+
+
 def can_review(user: AbstractBaseUser | None) -> bool:
     return bool(user and user.is_active and user.has_perm(REVIEW_PERMISSION))
 
@@ -194,7 +204,7 @@ def edit(
 @transaction.atomic
 def submit(entry: EditorialEntry, *, by) -> Change:
     """Send the entry's open change to the reviewers."""
-    change = open_change(entry)
+    change = _locked_change(entry)
     if change is None or change.status not in (
         Change.Status.EDITING,
         Change.Status.CHANGES_REQUESTED,
@@ -214,7 +224,7 @@ def submit(entry: EditorialEntry, *, by) -> Change:
 @transaction.atomic
 def request_changes(entry: EditorialEntry, *, by, comment: str) -> Change:
     """Send the change back to its author with the reviewer's comment."""
-    change = open_change(entry)
+    change = _locked_change(entry)
     if change is None or change.status != Change.Status.IN_REVIEW:
         raise WorkflowError("Only a change in review can be sent back.")
     _require_reviewer(by, "request changes")
@@ -241,7 +251,7 @@ def approve(
     comment: str = "",
 ) -> Change | None:
     """Approve the change in review: publish it now or at `go_live_at`."""
-    change = open_change(entry)
+    change = _locked_change(entry)
     if change is None or change.status != Change.Status.IN_REVIEW:
         raise WorkflowError("Only a change in review can be approved.")
     _require_other_reviewer(change, by, "approve")
