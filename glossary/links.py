@@ -121,6 +121,13 @@ def mentioned_codes(*texts: str) -> set[str]:
 
 
 _site_index: dict[str, Linker] = {}
+_SLUG = "slug-placeholder"
+
+
+def _url_maker(sample: str):
+    """Return a function making an entry's URL from its slug (reverse() once)."""
+    before, after = sample.split(_SLUG)
+    return lambda slug: f"{before}{slug}{after}"
 
 
 def site_linker() -> Linker:
@@ -133,12 +140,14 @@ def site_linker() -> Linker:
     linker = _site_index.get(version) if version else None
     if linker is None:
         linker = Linker()
+        pattern_url = _url_maker(ThreatPattern(slug=_SLUG).get_absolute_url())
         for slug, title in ThreatPattern.objects.published().values_list(
             "slug", "title"
         ):
-            linker.add(title, ThreatPattern(slug=slug).get_absolute_url(), title)
+            linker.add(title, pattern_url(slug), title)
+        term_url = _url_maker(Term(slug=_SLUG).get_absolute_url())
         for slug, name in Term.objects.published().values_list("slug", "term"):
-            linker.add(name, Term(slug=slug).get_absolute_url(), name)
+            linker.add(name, term_url(slug), name)
         linker.compile()
         _site_index.clear()
         if version:
