@@ -88,31 +88,34 @@ class PublicCacheMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not settings.PUBLIC_PAGE_CACHE or not _cacheable_request(request):
             return self.get_response(request)
-        version = content_version()
-        raw = f"{version}|{request.get_host()}|{request.get_full_path()}"
-        digest = hashlib.sha256(raw.encode()).hexdigest()
-        key, etag = f"page:{digest}", f'"{digest[:32]}"'
+        address = f"{request.get_host()}|{request.get_full_path()}"
+        key = "page:" + hashlib.sha256(address.encode()).hexdigest()
+        # One round trip for the current version and the stored page; a page
+        # stored under another version is a miss and gets replaced.
+        found = cache.get_many([VERSION_KEY, key])
+        version = found.get(VERSION_KEY) or content_version()
+        stored = found.get(key)
         last_modified = int(float(version.split("-")[0]))  # see content_version_time
-        response = cache.get(key)
-        if response is None:
+        if stored is not None and stored[0] == version:
+            response = stored[1]
+            response["X-Cache"] = "hit"
+        else:
             response = self.get_response(request)
             if not _cacheable_response(response):
                 return response
             if not response.has_header("ETag"):
-                response["ETag"] = etag
+                digest = hashlib.sha256(f"{version}|{address}".encode()).hexdigest()
+                response["ETag"] = f'"{digest[:32]}"'
             response["Last-Modified"] = http_date(last_modified)
             if not response.has_header("Cache-Control"):
                 patch_cache_control(
                     response, public=True, max_age=0, must_revalidate=True
                 )
-            cache.set(key, response, PAGE_TTL)
+            cache.set(key, (version, response), PAGE_TTL)
             response["X-Cache"] = "miss"
-        else:
-            response["X-Cache"] = "hit"
-        conditional = get_conditional_response(
+        return get_conditional_response(
             request,
             etag=response["ETag"],
             last_modified=last_modified,
             response=response,
         )
-        return conditional
