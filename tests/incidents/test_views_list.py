@@ -167,7 +167,8 @@ def test_facet_counts_cover_the_other_active_filters(client, corpus):
     assert option_count(response, "year", "2023") == 1
     assert option_count(response, "sector", "sectors-a") == 1
     assert option_count(response, "entity", "acme-corp") == 1
-    assert option_count(response, "entity", "globex") == 0
+    # organisations are offered when they appear among the matching incidents
+    assert option_count(response, "entity", "globex") is None
 
 
 def test_pattern_facet_counts_secondary_patterns_when_matching_any(client, corpus):
@@ -238,15 +239,16 @@ def test_bad_input_gives_a_normal_page_with_a_message(client, corpus, query):
 
 def test_list_query_count_is_fixed(client, corpus, django_assert_num_queries):
     query = "/incidents/?domain=security&sector=sectors-a&sort=severity"
-    # 2 filter values looked up, the count, the page, one query per facet (16)
-    with django_assert_num_queries(20):
+    # 2 filter values looked up, the count, the page, one query per facet (16),
+    # the published values of the domains and the seven dimension vocabularies
+    with django_assert_num_queries(28):
         client.get(query)
     pattern = make_pattern(corpus["one"].primary_pattern.domain)
     for n in range(6):
         incident = make_incident(pattern, title=f"More {n}")
         incident.sectors.add(corpus["dims"][Sector], make_dimension(Sector))
         add_entity(incident, name=f"Org {n}")
-    with django_assert_num_queries(20):
+    with django_assert_num_queries(28):
         client.get(query)
 
 
