@@ -83,17 +83,7 @@ def capture(entry: EditorialEntry) -> list[CapturedVersion]:
     with reversion.create_revision(atomic=False):
         reversion.add_to_revision(stored)
     revision = latest_revision(stored)
-    captured = [
-        CapturedVersion(
-            content_type_id=v.content_type_id,
-            object_id=v.object_id,
-            db=v.db,
-            format=v.format,
-            serialized_data=v.serialized_data,
-            object_repr=v.object_repr,
-        )
-        for v in revision.version_set.all()
-    ]
+    captured = revision_versions(revision)
     revision.delete()  # only the copy in memory was wanted
     return captured
 
