@@ -7,6 +7,7 @@ shapes are the ones `export_entries` writes and `import_entries` reads.
 
 import csv
 import json
+import re
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -59,9 +60,11 @@ def _positive_int(request: Request, name: str, default: int) -> int:
     raw = request.query_params.get(name)
     if raw is None or raw == "":
         return default
-    if not raw.isdigit() or int(raw) < 1:
+    # str.isdigit() accepts characters int() refuses (such as "¹"): ask int().
+    number = int(raw) if re.fullmatch(r"[0-9]{1,9}", raw) else 0
+    if number < 1:
         raise ValidationError({name: [f"Use a whole number from 1 (got {raw!r})."]})
-    return int(raw)
+    return number
 
 
 def paginate(request: Request, queryset) -> tuple[list, dict]:

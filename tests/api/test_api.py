@@ -381,3 +381,11 @@ def test_api_page_explains_the_api_with_curl_examples(client):
     assert "/api/openapi.json" in html
     assert "If-None-Match" in html
     assert "<code>severity</code>" in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("value", ["¹", "٣", "1e3", "99999999999999999999"])
+def test_page_numbers_that_only_look_like_digits_are_a_400(client, value):
+    response = client.get("/api/glossary.json", {"page": value})
+    assert response.status_code == 400
+    assert "page" in response.json()
