@@ -1,16 +1,10 @@
 """Every response carries the security headers: public pages, admin and API."""
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 from django.contrib.auth import get_user_model
 
 from tests.factories import make_term
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.security.production import run_production
 
 CSP = {
     "default-src 'self'",
@@ -99,23 +93,7 @@ print("redirect:", plain.status_code, plain["Location"])
 
 
 def test_production_sends_hsts_and_redirects_to_https():
-    env = {
-        **os.environ,
-        "DEBUG": "0",
-        "SECRET_KEY": "a-long-random-production-key-" + "z" * 40,
-        "ALLOWED_HOSTS": "example.org,testserver",
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        # Unreachable on purpose: these requests must not need the database.
-        "DATABASE_URL": "postgres://nobody@127.0.0.1:9/none",
-    }
-    result = subprocess.run(
-        [sys.executable, "-c", PRODUCTION_SCRIPT],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = run_production(PRODUCTION_SCRIPT, ALLOWED_HOSTS="example.org,testserver")
     assert result.returncode == 0, result.stderr
     assert (
         "Strict-Transport-Security: max-age=31536000; includeSubDomains; preload"

@@ -1,10 +1,6 @@
 """The health check, and calm 503 pages when the database is away."""
 
 import logging
-import os
-import subprocess
-import sys
-from pathlib import Path
 from unittest import mock
 
 import pytest
@@ -13,8 +9,7 @@ from django.test import Client
 
 from security.views import server_error
 from tests.factories import make_user
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.security.production import run_production
 
 
 def failing_cursor(error: Exception):
@@ -150,22 +145,8 @@ for url in ("/", "/glossary/", "/admin/login/", "/api/threats.json", "/healthz")
 
 def test_site_answers_503_with_the_database_server_down():
     """A real outage: nothing listens on the database port."""
-    env = {
-        **os.environ,
-        "DEBUG": "0",
-        "SECRET_KEY": "a-long-random-production-key-" + "z" * 40,
-        "ALLOWED_HOSTS": "testserver",
-        "SECURE_SSL_REDIRECT": "0",
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DATABASE_URL": "postgres://nobody@127.0.0.1:9/none",
-    }
-    result = subprocess.run(
-        [sys.executable, "-c", DOWN_SCRIPT],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
+    result = run_production(
+        DOWN_SCRIPT, ALLOWED_HOSTS="testserver", SECURE_SSL_REDIRECT="0"
     )
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
