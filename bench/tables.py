@@ -24,7 +24,8 @@ class Table:
         self.model = model
         meta = model._meta
         self.db_table = meta.db_table
-        self.fields = list(meta.local_concrete_fields)
+        # Generated columns are computed by the database and cannot be written.
+        self.fields = [f for f in meta.local_concrete_fields if not f.generated]
         self.fields_without_pk = [f for f in self.fields if not f.primary_key]
         self.label = str(meta)
         self.content_type_id = ContentType.objects.get_for_model(model).pk

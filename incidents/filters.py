@@ -5,22 +5,17 @@ works without JavaScript. Each facet is counted with one grouped query over the
 published incidents that match all the *other* active filters.
 """
 
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 import django_filters
 from django import forms
 from django.db.models import (
-    Count,
-    F,
-    Func,
-    IntegerField,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
 )
-from django.db.models.functions import Coalesce
 
+from . import facet_counts as counting
 from .models import (
     AffectedGroup,
     Asset,
@@ -29,13 +24,11 @@ from .models import (
     ExposurePathway,
     HarmType,
     Incident,
-    IncidentEntity,
     Organisation,
     Region,
     Sector,
     Severity,
     ThreatPattern,
-    severity_order,
 )
 
 SORTS = {
@@ -46,13 +39,16 @@ SORTS = {
     "code": ("By code", ["code"]),
 }
 DEFAULT_SORT = "-date"
+# Filters on a column of the incident with a fixed set of values: name -> field.
+CHOICE_FACETS = {
+    "severity": "severity",
+    "status": "status",
+    "evidence": "evidence_level",
+    "impact": "impact_level",
+    "resolution": "resolution",
+}
 EARLIEST_YEAR, LATEST_YEAR = 1950, 2100
-# COUNT(DISTINCT id) without GROUP BY, for a correlated count subquery.
 ENTITY_OPTIONS = 40  # the entity facet offers the most frequent organisations
-
-COUNT_DISTINCT_PK = Func(
-    F("pk"), function="COUNT", template="%(function)s(DISTINCT %(expressions)s)"
-)
 
 # The dimensions (many-to-many vocabularies) a reader can filter by:
 # query parameter -> (model, field of Incident).
@@ -202,10 +198,7 @@ class IncidentFilter(django_filters.FilterSet):
 
     def sort_queryset(self, queryset: QuerySet) -> QuerySet:
         """Order by the chosen sort; an unknown sort falls back to the default."""
-        key = self.sort_key
-        if key == "severity":
-            queryset = queryset.alias(severity_rank=severity_order())
-        return queryset.order_by(*SORTS[key][1])
+        return queryset.order_by(*SORTS[self.sort_key][1])
 
     @property
     def sort_key(self) -> str:
@@ -233,131 +226,120 @@ class IncidentFilter(django_filters.FilterSet):
         }
 
     def facets(self) -> list["Facet"]:
-        """Return the counts per value of each filter (one query per facet)."""
+        """Return the counts per value of each filter.
+
+        A facet counts the incidents that match every *other* active filter.
+        The facets whose own filter is inactive all count the same set, in one
+        statement; each active one counts its own set: 1 + (active facets)
+        statements in all, whatever the number of facets.
+        """
         self.errors  # noqa: B018 - validates the form
+        counts = self._counts()
+        patterns = list(
+            ThreatPattern.objects.only("pk", "domain", "slug", "title", "state")
+        )
         return [
-            self._model_facet("domain", self._domain_counts()),
-            self._model_facet("pattern", self._pattern_counts()),
-            *(
-                self._choice_facet(name, field)
-                for name, field in (
-                    ("severity", "severity"),
-                    ("status", "status"),
-                    ("evidence", "evidence_level"),
-                    ("impact", "impact_level"),
-                    ("resolution", "resolution"),
-                )
+            self._domain_facet(counts["domain"], patterns),
+            self._model_facet(
+                "pattern",
+                [
+                    FacetRow(p.slug, p.title, counts["pattern"][str(p.pk)])
+                    for p in sorted(patterns, key=lambda p: p.title)
+                    if p.state == "published"
+                ],
             ),
-            self._year_facet(),
+            *(self._choice_facet(name, counts[name]) for name in CHOICE_FACETS),
+            self._year_facet(counts["year"]),
             *(
-                self._model_facet(name, self._dimension_counts(name, model, field))
-                for name, (model, field) in DIMENSION_FILTERS.items()
+                self._dimension_facet(name, model, counts[name])
+                for name, (model, _) in DIMENSION_FILTERS.items()
             ),
-            self._model_facet("entity", self._entity_counts()),
+            self._entity_facet(counts["entity"]),
         ]
+
+    def _counts(self) -> dict[str, Counter]:
+        any_pattern = self.form.cleaned_data.get("pattern_scope") == "any"
+        queries = {
+            "domain": counting.ColumnFacet("domain", "primary_pattern"),
+            "pattern": counting.PatternFacet("pattern")
+            if any_pattern
+            else counting.ColumnFacet("pattern", "primary_pattern"),
+            **{
+                name: counting.ColumnFacet(name, field)
+                for name, field in CHOICE_FACETS.items()
+            },
+            "year": counting.ColumnFacet("year", "occurred_year"),
+            **{
+                name: counting.RelationFacet(name, field)
+                for name, (_, field) in DIMENSION_FILTERS.items()
+            },
+            "entity": counting.EntityFacet("entity", ENTITY_OPTIONS),
+        }
+        active, by_set = self.active, defaultdict(list)
+        for name, query in queries.items():
+            by_set[name if name in active else ""].append(query)
+        counts = {}
+        for without, facet_queries in by_set.items():
+            matching = self.queryset_without(without)
+            counts |= counting.count_facets(matching, facet_queries)
+        return counts
 
     def _selected(self, name: str) -> str:
         return str(self.data.get(name, "") or "")
 
-    def _model_facet(self, name: str, rows) -> "Facet":
+    def _model_facet(self, name: str, rows: list["FacetRow"]) -> "Facet":
         selected = self._selected(name)
         options = [
-            FacetOption(row.slug, str(row.facet_label), row.n, row.slug == selected)
+            FacetOption(row.slug, row.facet_label, row.n, row.slug == selected)
             for row in rows
         ]
         return Facet(name, self.filters[name].label, options)
 
-    def _choice_facet(self, name: str, field: str) -> "Facet":
-        base = self.queryset_without(name)
-        counts = dict(
-            base.order_by().values_list(field).annotate(n=Count("pk", distinct=True))
+    def _domain_facet(self, counts: Counter, patterns: list) -> "Facet":
+        per_domain = Counter()
+        for pattern in patterns:
+            per_domain[pattern.domain_id] += counts[str(pattern.pk)]
+        domains = Domain.objects.published().only("pk", "slug", "short_title")
+        return self._model_facet(
+            "domain",
+            [
+                FacetRow(d.slug, d.short_title, per_domain[d.pk])
+                for d in domains.order_by("code")
+            ],
         )
+
+    def _choice_facet(self, name: str, counts: Counter) -> "Facet":
         selected = self._selected(name)
         options = [
-            FacetOption(value, label, counts.get(value, 0), value == selected)
+            FacetOption(value, label, counts[value], value == selected)
             for value, label in self.filters[name].extra["choices"]
         ]
         return Facet(name, self.filters[name].label, options)
 
-    def _year_facet(self) -> "Facet":
-        base = self.queryset_without("year")
-        rows = (
-            base.order_by("-occurred_year")
-            .values_list("occurred_year")
-            .annotate(n=Count("pk", distinct=True))
-        )
+    def _year_facet(self, counts: Counter) -> "Facet":
         selected = self._selected("year")
         options = [
-            FacetOption(str(year), str(year), n, str(year) == selected)
-            for year, n in rows
+            FacetOption(year, year, counts[year], year == selected)
+            for year in sorted(counts, key=int, reverse=True)
         ]
         return Facet("year", self.filters["year"].label, options)
 
-    def _matching(self, name: str) -> QuerySet:
-        return self.queryset_without(name).order_by().values("pk")
-
-    def _domain_counts(self) -> list["FacetRow"]:
-        counts = dict(
-            Incident.objects.filter(pk__in=self._matching("domain"))
-            .order_by()
-            .values_list("primary_pattern__domain_id")
-            .annotate(n=Count("pk"))
-        )
-        domains = Domain.objects.published().only("pk", "slug", "short_title")
-        return [
-            FacetRow(d.slug, d.short_title, counts.get(d.pk, 0))
-            for d in domains.order_by("code")
-        ]
-
-    def _pattern_counts(self) -> QuerySet:
-        matching = self._matching("pattern")
-        if self.form.cleaned_data.get("pattern_scope") == "any":
-            involved = Incident.objects.filter(pk__in=matching).filter(
-                Q(primary_pattern=OuterRef("pk")) | Q(secondary_patterns=OuterRef("pk"))
-            )
-            count = Subquery(
-                involved.order_by().annotate(one=COUNT_DISTINCT_PK).values("one")[:1],
-                output_field=IntegerField(),
-            )
-            counts = ThreatPattern.objects.published().annotate(n=Coalesce(count, 0))
-        else:
-            counts = ThreatPattern.objects.published().annotate(
-                n=Count(
-                    "primary_incidents",
-                    filter=Q(primary_incidents__in=matching),
-                    distinct=True,
-                )
-            )
-        return counts.annotate(facet_label=F("title")).order_by("title")
-
-    def _dimension_counts(self, name: str, model, field: str) -> list["FacetRow"]:
-        # Counted on the many-to-many table alone (every pair is distinct), which
-        # reads far less than grouping the vocabulary joined to the incidents.
-        through = Incident._meta.get_field(field).remote_field.through
-        column = f"{model._meta.model_name}_id"
-        counts = dict(
-            through.objects.filter(incident__in=self._matching(name))
-            .order_by()
-            .values_list(column)
-            .annotate(n=Count("pk"))
-        )
+    def _dimension_facet(self, name: str, model, counts: Counter) -> "Facet":
         values = model.objects.published().only("pk", "slug", "name").order_by("name")
-        return [FacetRow(v.slug, v.name, counts.get(v.pk, 0)) for v in values]
+        return self._model_facet(
+            name, [FacetRow(v.slug, v.name, counts[str(v.pk)]) for v in values]
+        )
 
-    def _entity_counts(self) -> list["FacetRow"]:
+    def _entity_facet(self, counts: Counter) -> "Facet":
         # Organisations have no life cycle: offer those named in the matching
         # incidents, the most frequent first (thousands of options help nobody).
-        rows = (
-            IncidentEntity.objects.filter(incident__in=self._matching("entity"))
-            .order_by()
-            .values("organisation__slug", "organisation__name")
-            .annotate(n=Count("incident", distinct=True))
-            .order_by("-n", "organisation__name")[:ENTITY_OPTIONS]
+        named = Organisation.objects.filter(pk__in=[int(pk) for pk in counts]).only(
+            "pk", "slug", "name"
         )
-        return [
-            FacetRow(r["organisation__slug"], r["organisation__name"], r["n"])
-            for r in rows
-        ]
+        rows = [FacetRow(o.slug, o.name, counts[str(o.pk)]) for o in named]
+        return self._model_facet(
+            "entity", sorted(rows, key=lambda row: (-row.n, row.facet_label))
+        )
 
 
 @dataclass(frozen=True)

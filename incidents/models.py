@@ -507,9 +507,7 @@ class IncidentQuerySet(EditorialQuerySet):
 
     def by_severity(self) -> "IncidentQuerySet":
         """Order most severe first, then most recent."""
-        return self.alias(severity_rank=severity_order()).order_by(
-            "-severity_rank", "-date_occurred", "code"
-        )
+        return self.order_by("-severity_rank", "-date_occurred", "code")
 
 
 class Incident(SearchableEntry, EditorialEntry):
@@ -590,6 +588,13 @@ class Incident(SearchableEntry, EditorialEntry):
         default=Resolution.OPEN,
         help_text="Whether the matter is settled.",
     )
+    # Stored so that "most severe first" is an index scan, not a sort of every row.
+    severity_rank = models.GeneratedField(
+        expression=severity_order(),
+        output_field=models.PositiveSmallIntegerField(),
+        db_persist=True,
+        serialize=False,
+    )
     primary_pattern = models.ForeignKey(
         ThreatPattern,
         on_delete=models.PROTECT,
@@ -648,9 +653,23 @@ class Incident(SearchableEntry, EditorialEntry):
             # Narrow indexes over published rows only: public lists, facets and
             # figures read these instead of the wide table (index-only scans).
             models.Index(
-                fields=["id", "primary_pattern", "severity", "resolution"],
+                fields=["primary_pattern", "occurred_year"],
+                include=[
+                    "id",
+                    "severity",
+                    "status",
+                    "evidence_level",
+                    "impact_level",
+                    "resolution",
+                ],
                 condition=models.Q(state="published"),
                 name="incident_published_facts",
+            ),
+            models.Index(
+                fields=["-severity_rank", "-date_occurred", "code"],
+                include=["id", "primary_pattern"],
+                condition=models.Q(state="published"),
+                name="incident_published_severe",
             ),
             models.Index(
                 fields=["-date_occurred", "code"],
@@ -777,6 +796,12 @@ class IncidentEntity(models.Model):
         ordering = ["position", "id"]
         verbose_name = "entity"
         verbose_name_plural = "entities"
+        # The organisation facet counts these pairs without reading the rows.
+        indexes = [
+            models.Index(
+                fields=["incident", "organisation"], name="entity_incident_org"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.organisation} ({self.get_role_display()})"

@@ -129,7 +129,7 @@ def test_digest_and_home_query_counts_are_fixed(
 ):
     with django_assert_num_queries(8):
         client.get("/digests/2023/")
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(15):
         client.get("/")
     pattern = make_pattern(years["security"])
     for _ in range(5):
@@ -139,7 +139,7 @@ def test_digest_and_home_query_counts_are_fixed(
         make_term()
     with django_assert_num_queries(8):
         client.get("/digests/2023/")
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(15):
         client.get("/")
 
 

@@ -22,12 +22,12 @@ def test_home_page_counts_only_published_entries(client):
 
 def test_home_page_query_count_is_fixed(client, django_assert_num_queries):
     make_incident()
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(15):
         client.get("/")
     for _ in range(8):
         make_incident()
         make_term()
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(15):
         client.get("/")
 
 
