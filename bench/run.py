@@ -377,9 +377,22 @@ def load_average() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
-def main() -> None:
+def ensure_wrk() -> None:
+    """Install the load generator with apt-get when the machine lacks it."""
+    if shutil.which("wrk"):
+        return
+    apt = shutil.which("apt-get")
+    if apt is None:
+        sys.exit("wrk is missing and apt-get is not available to install it.")
+    say("wrk is missing: installing it with apt-get")
+    subprocess.run([apt, "update", "-q"], check=False, capture_output=True)
+    subprocess.run([apt, "install", "-y", "-q", "wrk"], check=False)
     if shutil.which("wrk") is None:
-        sys.exit("wrk is missing: apt-get install -y wrk")
+        sys.exit("wrk is missing and could not be installed: apt-get install -y wrk")
+
+
+def main() -> None:
+    ensure_wrk()
     config = Config()
     export_source(config)
     run = Run(config=config)

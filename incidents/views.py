@@ -24,7 +24,7 @@ from .models import (
     Severity,
     ThreatPattern,
 )
-from .stats import incident_figures
+from .stats import incident_figures, pattern_figures
 
 RELATED_SHOWN = 60
 INCIDENTS_PER_PAGE = 25
@@ -140,11 +140,7 @@ class PatternDetailView(RetiredSlugRedirectMixin, DetailView):
         secondary = Incident.secondary_patterns.through.objects.filter(
             threatpattern=pattern
         )
-        figures = incident_figures(
-            Incident.objects.published().filter(
-                Q(primary_pattern=pattern) | Q(pk__in=secondary.values("incident"))
-            )
-        )
+        figures = pattern_figures(pattern)
         context["figures"] = figures
         context["incident_count"] = figures.total
         # EXISTS per row rather than IN: the five most severe are found walking

@@ -2,6 +2,7 @@ import pytest
 from django.urls import reverse
 
 from editorial.models import State
+from incidents.stats import pattern_figures
 from tests.factories import (
     add_entity,
     add_source,
@@ -138,16 +139,30 @@ def test_pattern_page_lists_top_incidents_by_severity(client):
     )
 
 
+def test_pattern_figures_count_each_involved_incident_once():
+    pattern, other = make_pattern(), make_pattern()
+    make_incident(pattern, severity="critical", resolution="resolved")
+    make_incident(other, severity="high").secondary_patterns.add(pattern)
+    both = make_incident(pattern, severity="low")
+    both.secondary_patterns.add(pattern, other)
+    make_incident(other, severity="high")  # not involved
+    make_incident(pattern, severity="high", state=State.DRAFT)  # never counted
+    make_incident(other, state=State.DRAFT).secondary_patterns.add(pattern)
+    figures = pattern_figures(pattern)
+    assert (figures.total, figures.high_or_critical, figures.resolved) == (3, 2, 1)
+    assert pattern_figures(other).total == 3
+
+
 def test_pattern_page_query_count_is_fixed(client, django_assert_num_queries):
     pattern = make_pattern()
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         client.get(pattern.get_absolute_url())
     for _ in range(3):
         pattern.related_patterns.add(make_pattern())
         pattern.sectors.add(make_sector())
         make_term().related_patterns.add(pattern)
         make_incident(pattern)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         client.get(pattern.get_absolute_url())
 
 
