@@ -70,7 +70,8 @@ def render(run, targets_ms: dict, ratio_target: float) -> str:
         f"{config.connections} concurrent connections against {config.workers} "
         "gunicorn sync workers (throughput). × static is req/s at c=N divided by "
         "the req/s of a static file of the term page's size served by whitenoise "
-        "in the same server. SQL queries are counted in a separate process with "
+        "in the same server (measured at the start and at the end of each pass, "
+        "the faster run kept). SQL queries are counted in a separate process with "
         "Django's test client (cached column: second request with the page "
         "cache on).",
         "",

@@ -367,7 +367,16 @@ def serve_and_measure(run: Run, label: str, extra_env: dict, pages: list) -> Non
     say(f"{label} pass: gunicorn with {config.workers} workers on :{config.port}")
     server = Server(config, app_env(config, **extra_env))
     try:
-        run.passes[label] = measure(server, pages, config, run.probe["cookie"])
+        rows = measure(server, pages, config, run.probe["cookie"])
+        # The static reference is measured again at the end of the pass and the
+        # faster of the two kept, so a slow start cannot flatter the ratios.
+        first = rows[0]
+        again = measure(server, [pages[0]], config, run.probe["cookie"])[0]
+        rows[0] = {
+            **max(first, again, key=lambda row: row["rps"]),
+            "rps_runs": [round(first["rps"]), round(again["rps"])],
+        }
+        run.passes[label] = rows
         run.rss[label] = server.rss_mib()
     finally:
         server.stop()

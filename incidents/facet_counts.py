@@ -48,7 +48,14 @@ class EntityFacet:
     limit: int
 
 
-Facet = ColumnFacet | RelationFacet | PatternFacet | EntityFacet
+@dataclass(frozen=True)
+class TotalFacet:
+    """Count the matching incidents themselves (under the value "")."""
+
+    key: str
+
+
+Facet = ColumnFacet | RelationFacet | PatternFacet | EntityFacet | TotalFacet
 
 
 def count_facets(matching: QuerySet, facets: list[Facet]) -> dict[str, Counter]:
@@ -87,6 +94,8 @@ def count_facets(matching: QuerySet, facets: list[Facet]) -> dict[str, Counter]:
 
 def _part(facet: Facet, quote) -> str:
     label = f"'{facet.key}'"
+    if isinstance(facet, TotalFacet):
+        return f"SELECT {label}, '', COUNT(*) FROM m"
     if isinstance(facet, ColumnFacet):
         column = quote(Incident._meta.get_field(facet.field).column)
         return (

@@ -172,6 +172,8 @@ class IncidentFilter(django_filters.FilterSet):
         model = Incident
         fields: list[str] = []
 
+    match_count: int | None = None  # the incidents listed, known after facets()
+
     def filter_pattern(
         self, queryset: QuerySet, name: str, value: ThreatPattern
     ) -> QuerySet:
@@ -234,7 +236,7 @@ class IncidentFilter(django_filters.FilterSet):
         statements in all, whatever the number of facets.
         """
         self.errors  # noqa: B018 - validates the form
-        counts = self._counts()
+        counts = self._counts()  # sets match_count too
         patterns = list(
             ThreatPattern.objects.only("pk", "domain", "slug", "title", "state")
         )
@@ -278,10 +280,12 @@ class IncidentFilter(django_filters.FilterSet):
         active, by_set = self.active, defaultdict(list)
         for name, query in queries.items():
             by_set[name if name in active else ""].append(query)
+        by_set[""].append(counting.TotalFacet("total"))
         counts = {}
         for without, facet_queries in by_set.items():
             matching = self.queryset_without(without)
             counts |= counting.count_facets(matching, facet_queries)
+        self.match_count = counts["total"][""]
         return counts
 
     def _selected(self, name: str) -> str:

@@ -188,7 +188,9 @@ def detail_page(view_class: type[DetailView]):
 
 def incident_list(request: HttpRequest) -> HttpResponse:
     incident_filter = IncidentFilter(request.GET, queryset=published_incidents())
+    facets = incident_filter.facets()
     paginator = Paginator(incident_filter.qs, INCIDENTS_PER_PAGE)
+    paginator.count = incident_filter.match_count  # counted with the facets
     page, page_message = page_of(paginator, request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -197,7 +199,7 @@ def incident_list(request: HttpRequest) -> HttpResponse:
         "incidents/incident_list.html",
         {
             "filter": incident_filter,
-            "facets": incident_filter.facets(),
+            "facets": facets,
             "active_filters": _active_filter_links(incident_filter, request),
             "page_obj": page,
             "page_message": page_message,

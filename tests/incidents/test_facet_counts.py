@@ -99,6 +99,7 @@ def test_every_option_counts_what_it_would_list(world):
         incident_filter = IncidentFilter(data, queryset=Incident.objects.published())
         assert incident_filter.is_valid(), (query, incident_filter.errors)
         facets = {facet.name: facet for facet in incident_filter.facets()}
+        assert incident_filter.match_count == incident_filter.qs.count(), query
         assert set(facets) == {
             "domain",
             "pattern",
