@@ -5,6 +5,7 @@ of queries (published entries only); linking works on sanitised HTML, never
 inside an existing link or code, and escapes everything it inserts.
 """
 
+import html
 import re
 from dataclasses import dataclass, field
 
@@ -37,30 +38,38 @@ class Linker:
     excluded: frozenset[str] = frozenset()
 
     def add(self, name: str, url: str, title: str) -> None:
-        key = escape(name).lower()
-        if name and key not in self.targets and _WORD.match(key):
+        # html.escape maps the same five characters as Django's escape(), without
+        # its lazy-string wrapper: this runs for every name on the site.
+        key = html.escape(name).lower()
+        first = _WORD.match(key) if name else None
+        if first and key not in self.targets:
             self.targets[key] = (url, title)
+            self.by_first_word.setdefault(first.group(), []).append(key)
 
     def compile(self) -> "Linker":
-        index: dict[str, list[str]] = {}
-        for key in self.targets:
-            index.setdefault(_WORD.match(key).group(), []).append(key)
-        for keys in index.values():
-            keys.sort(key=len, reverse=True)
-        self.by_first_word = index
+        """Put the longest name first wherever several start with one word."""
+        for keys in self.by_first_word.values():
+            if len(keys) > 1:
+                keys.sort(key=len, reverse=True)
         return self
 
     def for_page(
         self, extra: dict[str, tuple[str, str]], excluded: set[str]
     ) -> "Linker":
-        """Return a linker with some targets added and some names left alone."""
-        if not extra:
-            return Linker(self.targets, self.by_first_word, frozenset(excluded))
-        page = Linker({**self.targets})
-        for key, target in extra.items():
-            page.targets.setdefault(key, target)
-        page.compile()
-        page.excluded = frozenset(excluded)
+        """Return a linker with some targets added and some names left alone.
+
+        The site's index is shared, not copied: only the lists of words that
+        gain a name are replaced.
+        """
+        page = Linker(self.targets, self.by_first_word, frozenset(excluded))
+        added = {k: v for k, v in extra.items() if k not in self.targets}
+        if added:
+            page.targets = {**self.targets, **added}
+            page.by_first_word = dict(self.by_first_word)
+            for key in added:
+                word = _WORD.match(key).group()
+                keys = [*page.by_first_word.get(word, ()), key]
+                page.by_first_word[word] = sorted(keys, key=len, reverse=True)
         return page
 
     def link(self, html: str) -> str:
