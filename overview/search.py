@@ -5,6 +5,10 @@ code A, summary B, body C); results are ranked, snippets come from ts_headline
 and are escaped before the highlights are put back. When nothing matches, titles
 are compared by trigram similarity, which forgives typos. Any other database
 (the SQLite quick start) gets a plain case-insensitive match.
+
+The work per search is bounded, whatever the size of the knowledge base: counts
+stop at COUNT_LIMIT, at most twice RANKED_PER_SOURCE matches of a kind are
+ranked (see `_candidates`), and ts_headline runs for the hits a page shows only.
 """
 
 import re
@@ -14,11 +18,22 @@ from django.contrib.postgres.search import (
     SearchHeadline,
     SearchQuery,
     SearchRank,
+    SearchVector,
     TrigramSimilarity,
     TrigramWordSimilarity,
 )
 from django.db import connections
-from django.db.models import CharField, Count, F, Model, Q, QuerySet, Value
+from django.db.models import (
+    BooleanField,
+    CharField,
+    Count,
+    F,
+    Func,
+    Model,
+    Q,
+    QuerySet,
+    Value,
+)
 from django.db.models.functions import Concat, Greatest
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -34,6 +49,8 @@ from incidents.models import (
 
 MAX_QUERY_LENGTH = 200
 RESULTS_PER_KIND = 50
+COUNT_LIMIT = 1000  # more matches show as "1,000+"
+RANKED_PER_SOURCE = 500
 SIMILAR_PER_KIND = 10
 SIMILARITY_THRESHOLD = 0.3
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
@@ -91,7 +108,7 @@ KINDS = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass
 class Hit:
     kind: Kind
     entry: Model
@@ -117,9 +134,10 @@ class Results:
     mode: str = "none"  # fulltext, similar, simple or none
     messages: list[str] = field(default_factory=list)
 
-    @property
-    def total(self) -> int:
-        return sum(self.counts.values()) if not self.kind else self.counts[self.kind]
+    def count_label(self, key: str) -> str:
+        """Return the number of matches of a kind as shown: "1,000+" past the cap."""
+        count = self.counts.get(key, 0)
+        return f"{COUNT_LIMIT:,}+" if count > COUNT_LIMIT else str(count)
 
 
 def clean_query(raw: str) -> tuple[str, list[str]]:
@@ -155,7 +173,10 @@ def entry_for_code(query: str) -> Model | None:
 
 
 def search(raw_query: str, kind: str = "", *, using: str = "default") -> Results:
-    """Return the published entries matching the query, best first."""
+    """Return the published entries matching the query, best first.
+
+    Full-text hits come without snippets: `highlight()` the hits a page shows.
+    """
     query, messages = clean_query(raw_query)
     if kind and kind not in KINDS:
         messages.append("There is no such type of entry; showing every type.")
@@ -174,11 +195,84 @@ def search(raw_query: str, kind: str = "", *, using: str = "default") -> Results
     return results
 
 
-def _full_text(results: Results, kinds: list[Kind]) -> None:
-    query = SearchQuery(results.query, search_type="websearch", config=SEARCH_CONFIG)
-    counted = [
+def highlight(results: Results, hits: list[Hit]) -> None:
+    """Fill in the snippets of full-text hits: the passages that match, marked.
+
+    ts_headline reads an entry's whole text, so it runs for the hits a page
+    shows only, in one query whatever their kinds.
+    """
+    if results.mode != "fulltext" or not hits:
+        return
+    query = _tsquery(results.query)
+    shown: dict[Kind, list[int]] = {}
+    for hit in hits:
+        shown.setdefault(hit.kind, []).append(hit.entry.pk)
+    passages = [
         kind.model.objects.published()
-        .filter(search_vector=query)
+        .filter(pk__in=pks)
+        .annotate(
+            key=Value(kind.key, output_field=CharField()),
+            headline=SearchHeadline(
+                Concat(
+                    F(kind.summary),
+                    *(part for name in kind.body for part in (Value(" "), F(name))),
+                    output_field=CharField(),
+                ),
+                query,
+                config=SEARCH_CONFIG,
+                start_sel=_START,
+                stop_sel=_STOP,
+                max_words=30,
+                min_words=12,
+                max_fragments=2,
+                fragment_delimiter=" … ",
+            ),
+        )
+        .values_list("key", "pk", "headline")
+        .order_by()
+        for kind, pks in shown.items()
+    ]
+    headlines = {
+        (key, pk): headline
+        for key, pk, headline in passages[0].union(*passages[1:], all=True)
+    }
+    for hit in hits:
+        hit.snippet = snippet(headlines.get((hit.kind.key, hit.entry.pk), ""))
+
+
+def heading_vector(kind: Kind) -> SearchVector:
+    """Return the unweighted vector of an entry's title and summary.
+
+    A partial GIN index over this exact expression (published rows only) finds
+    the entries whose heading matches without reading their stored vectors.
+    """
+    return SearchVector(kind.title, kind.summary, config=SEARCH_CONFIG)
+
+
+class _BlindQuery(SearchQuery):
+    """A search query the planner cannot look into: a scalar subquery.
+
+    Seeing common words, the planner picks a sequential scan, not knowing that
+    testing a row unpacks its stored vector (kilobytes, kept out of line);
+    blind, it takes the GIN index, which reads no vector. The index also hands
+    rows over in table order, so the first matches are the same on every
+    search: a sequential scan may start mid-table (synchronize_seqscans).
+    """
+
+    template = "(SELECT %(function)s(%(expressions)s))"
+
+
+def _tsquery(text: str) -> SearchQuery:
+    return _BlindQuery(text, search_type="websearch", config=SEARCH_CONFIG)
+
+
+def _full_text(results: Results, kinds: list[Kind]) -> None:
+    query = _tsquery(results.query)
+    # Counting stops past COUNT_LIMIT: an exact count reads every matching row.
+    counted = [
+        kind.model.objects.filter(
+            pk__in=_matching(kind, query).values("pk")[: COUNT_LIMIT + 1]
+        )
         .annotate(kind=Value(kind.key, output_field=CharField()))
         .values("kind")
         .annotate(n=Count("pk"))
@@ -192,37 +286,59 @@ def _full_text(results: Results, kinds: list[Kind]) -> None:
     if not any(results.counts[kind.key] for kind in kinds):
         return
     results.mode = "fulltext"
+    rank = SearchRank(F("search_vector"), query)
     for kind in kinds:
         if not results.counts[kind.key]:
             continue
-        text = Concat(
-            F(kind.summary),
-            *(part for name in kind.body for part in (Value(" "), F(name))),
-            output_field=CharField(),
+        best = (
+            kind.model.objects.filter(pk__in=_candidates(kind, results.query))
+            .annotate(rank=rank)
+            .order_by("-rank", kind.title, "pk")
+            .values("pk")[:RESULTS_PER_KIND]
         )
         rows = (
             kind.published()
-            .filter(search_vector=query)
-            .annotate(
-                rank=SearchRank(F("search_vector"), query),
-                headline=SearchHeadline(
-                    text,
-                    query,
-                    config=SEARCH_CONFIG,
-                    start_sel=_START,
-                    stop_sel=_STOP,
-                    max_words=30,
-                    min_words=12,
-                    max_fragments=2,
-                    fragment_delimiter=" … ",
-                ),
-            )
-            .order_by("-rank", kind.title)[:RESULTS_PER_KIND]
+            .filter(pk__in=best)
+            .defer("search_vector", *kind.body)
+            .annotate(rank=rank)
+            .order_by("-rank", kind.title, "pk")
         )
         results.hits += [
-            Hit(kind, row, getattr(row, kind.title), snippet(row.headline), row.rank)
+            Hit(kind, row, getattr(row, kind.title), SafeString(""), row.rank)
             for row in rows
         ]
+
+
+def _matching(kind: Kind, query: SearchQuery) -> QuerySet:
+    return kind.model.objects.published().filter(search_vector=query).order_by()
+
+
+def _candidates(kind: Kind, text: str) -> QuerySet:
+    """Return the ids of the matches worth ranking: all, or a bounded share.
+
+    ts_rank reads a row's whole stored vector (kilobytes, stored out of line),
+    so ranking tens of thousands of matches cannot be fast. The candidates are
+    the first RANKED_PER_SOURCE matches in table order, and as many among the
+    matches whose heading (title, summary) matches, where the best ranks are.
+    When no more than RANKED_PER_SOURCE match, every match is ranked.
+    """
+    query = _tsquery(text)
+    first = _matching(kind, query).values("pk")[:RANKED_PER_SOURCE]
+    # The stored vector must match too (a word excluded with "-" may be in the
+    # body). Called as a function, not as the @@ operator, the test cannot go
+    # through the GIN index, so it runs on the few rows the heading index finds
+    # instead of reading every match out of the GIN index a second time.
+    stored_matches = Func(
+        F("search_vector"), query, function="ts_match_vq", output_field=BooleanField()
+    )
+    in_heading = (
+        kind.model.objects.published()
+        .annotate(heading=heading_vector(kind))
+        .filter(stored_matches, heading=query)
+        .order_by()
+        .values("pk")[:RANKED_PER_SOURCE]
+    )
+    return first.union(in_heading)
 
 
 def _similar(results: Results, kinds: list[Kind]) -> None:

@@ -169,6 +169,7 @@ def search(request: HttpRequest) -> HttpResponse:
     results = search_backend.search(raw, request.GET.get("type", ""))
     paginator = Paginator(results.hits, HITS_PER_PAGE)
     page, page_message = page_of(paginator, request.GET.get("page"))
+    search_backend.highlight(results, page.object_list)
     return render(
         request,
         "overview/search.html",
@@ -179,7 +180,7 @@ def search(request: HttpRequest) -> HttpResponse:
             "page_message": page_message,
             "hits": page.object_list,
             "kinds": [
-                (kind, results.counts.get(kind.key, 0))
+                (kind, results.count_label(kind.key))
                 for kind in search_backend.KINDS.values()
             ],
         },

@@ -1,8 +1,12 @@
 """Search: ranking, snippets, type filter, code jump, typo fallback, bad input."""
 
 import pytest
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db import connection
+from django.db.models import F
 
 from editorial.models import State
+from glossary.models import Term
 from overview import search
 from tests.factories import make_domain, make_incident, make_pattern, make_term
 
@@ -153,11 +157,101 @@ def test_overlong_query_is_capped_with_a_message(client, entries):
 
 
 def test_search_query_count_is_fixed(client, entries, django_assert_num_queries):
-    # one union of counts per kind, then one query per kind with hits (3)
-    with django_assert_num_queries(4):
+    # one union of counts, one query per kind with hits (3), one for the snippets
+    with django_assert_num_queries(5):
         client.get("/search/?q=prompt injection")
-    for n in range(5):
+    for n in range(25):
         make_term(term=f"Prompt injection variant {n}")
         make_incident(entries["pattern"], summary="Another prompt injection.")
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         client.get("/search/?q=prompt injection")
+    with django_assert_num_queries(5):
+        client.get("/search/?q=prompt injection&page=2")
+
+
+def test_ties_in_rank_are_ordered_by_title(client, entries):
+    for name in ("Charlie", "Alpha", "Bravo"):
+        make_term(term=name, summary="Same words.", definition="About exfiltration.")
+    response = client.get("/search/?q=exfiltration&type=term")
+    assert hit_titles(response) == ["Alpha", "Bravo", "Charlie"]
+
+
+def test_every_match_is_ranked_when_few_match(client, entries):
+    make_term(term="Exfiltration", summary="Data leaves.", definition="Exfiltration.")
+    make_term(term="Leak", summary="Exfiltration of data.", definition="Leaks.")
+    make_term(term="Covert channel", definition="Used for exfiltration, slowly.")
+    make_term(term="Canary", definition="Catches exfiltration and exfiltration.")
+    query = SearchQuery("exfiltration", search_type="websearch", config="english")
+    expected = list(
+        Term.objects.published()
+        .filter(search_vector=query)
+        .annotate(rank=SearchRank(F("search_vector"), query))
+        .order_by("-rank", "term")
+        .values_list("term", flat=True)
+    )
+    response = client.get("/search/?q=exfiltration&type=term")
+    assert hit_titles(response) == expected
+    assert expected[0] == "Exfiltration"
+
+
+def test_many_matches_rank_a_bounded_share_that_keeps_heading_matches(
+    client, entries, monkeypatch
+):
+    monkeypatch.setattr(search, "RANKED_PER_SOURCE", 2)
+    for n in range(5):
+        make_term(term=f"Body only {n}", definition="It mentions exfiltration.")
+    make_term(term="Exfiltration", summary="Data quietly leaves a system.")
+    response = client.get("/search/?q=exfiltration&type=term")
+    titles = hit_titles(response)
+    # two matches as the index finds them, plus the heading matches (one here)
+    assert len(titles) == 3
+    assert titles[0] == "Exfiltration"
+    assert response.context["results"].counts["term"] == 6
+
+
+def test_counts_stop_at_the_limit_and_say_so(client, entries, monkeypatch):
+    monkeypatch.setattr(search, "COUNT_LIMIT", 3)
+    for _ in range(5):
+        make_incident(entries["pattern"], summary="Prompt injection again.")
+    response = client.get("/search/?q=prompt injection")
+    results = response.context["results"]
+    assert results.counts["incident"] == 4
+    assert results.count_label("incident") == "3+"
+    assert results.count_label("pattern") == "1"
+    assert "Incidents (3+)" in response.content.decode()
+
+
+def test_snippets_are_highlighted_on_every_page(client, entries):
+    for n in range(25):
+        make_term(term=f"Variant {n:02d}", definition="<i>x</i> exfiltration here.")
+    for page in (1, 2):
+        response = client.get("/search/", {"q": "exfiltration", "page": page})
+        hits = response.context["hits"]
+        assert hits and all("<mark>exfiltration</mark>" in hit.snippet for hit in hits)
+        assert "<i>x" not in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("kind", "index"),
+    [
+        ("term", "glossary_term_heading_gin"),
+        ("incident", "incident_published_heading_gin"),
+    ],
+)
+def test_heading_index_has_the_expression_that_search_uses(entries, kind, index):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass(%s)", [index])
+        if cursor.fetchone()[0] is None:
+            pytest.skip(f"{index} is not there yet (a migration of incidents adds it)")
+        cursor.execute("SELECT pg_get_indexdef(%s::regclass, 1, false)", [index])
+        expression = cursor.fetchone()[0]
+    query = SearchQuery("prompt injection", search_type="websearch", config="english")
+    kind = search.KINDS[kind]
+    in_heading = (
+        kind.model.objects.published()
+        .annotate(heading=search.heading_vector(kind))
+        .filter(heading=query)
+    )
+    # the planner matches an index by expression: the same text, deparsed
+    assert expression.startswith("to_tsvector(")
+    assert expression in in_heading.explain()
