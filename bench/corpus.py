@@ -23,6 +23,7 @@ from django.utils.text import slugify
 
 from editorial import roles
 from glossary.models import Category, Term
+from glossary.words import first_word
 from incidents import models as tax
 
 from . import prose as words
@@ -434,6 +435,7 @@ class Generator:
             "id": pk,
             "term": name,
             "slug": slug,
+            "link_word": first_word(name),
             "category_id": category,
             "summary": f"{name}: {prose.sentence()}"[:300],
             "definition": prose.paragraphs(2, 3),

@@ -5,20 +5,19 @@ of queries (published entries only); linking works on sanitised HTML, never
 inside an existing link or code, and escapes everything it inserts.
 """
 
-import html
 import re
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
-from editorial.caching import content_version
+from editorial.text import render_inline, render_markdown, split_lines
 from incidents.models import INCIDENT_CODE_RE, Incident, ThreatPattern
 
 from .models import Term
+from .words import WORD, first_word, link_key, words_in
 
 _TAG = re.compile(r"(<[^>]*>)")
-_WORD = re.compile(r"[\w&;#'-]+")
 _CODE = re.compile(rf"\b{INCIDENT_CODE_RE}\b")
 _OPAQUE = {"a", "code", "pre"}  # never link inside these
 
@@ -38,13 +37,10 @@ class Linker:
     excluded: frozenset[str] = frozenset()
 
     def add(self, name: str, url: str, title: str) -> None:
-        # html.escape maps the same five characters as Django's escape(), without
-        # its lazy-string wrapper: this runs for every name on the site.
-        key = html.escape(name).lower()
-        first = _WORD.match(key) if name else None
-        if first and key not in self.targets:
+        key, word = link_key(name), first_word(name)
+        if word and key not in self.targets:
             self.targets[key] = (url, title)
-            self.by_first_word.setdefault(first.group(), []).append(key)
+            self.by_first_word.setdefault(word, []).append(key)
 
     def compile(self) -> "Linker":
         """Put the longest name first wherever several start with one word."""
@@ -52,25 +48,6 @@ class Linker:
             if len(keys) > 1:
                 keys.sort(key=len, reverse=True)
         return self
-
-    def for_page(
-        self, extra: dict[str, tuple[str, str]], excluded: set[str]
-    ) -> "Linker":
-        """Return a linker with some targets added and some names left alone.
-
-        The site's index is shared, not copied: only the lists of words that
-        gain a name are replaced.
-        """
-        page = Linker(self.targets, self.by_first_word, frozenset(excluded))
-        added = {k: v for k, v in extra.items() if k not in self.targets}
-        if added:
-            page.targets = {**self.targets, **added}
-            page.by_first_word = dict(self.by_first_word)
-            for key in added:
-                word = _WORD.match(key).group()
-                keys = [*page.by_first_word.get(word, ()), key]
-                page.by_first_word[word] = sorted(keys, key=len, reverse=True)
-        return page
 
     def link(self, html: str) -> str:
         """Return sanitised HTML with the first mention of each name linked."""
@@ -97,7 +74,7 @@ class Linker:
         if len(lower) != len(text):  # rare case-folding that changes lengths
             lower = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
         out, position = [], 0
-        for word in _WORD.finditer(lower):
+        for word in WORD.finditer(lower):
             start = word.start()
             if start < position or (start and _is_word_char(lower[start - 1])):
                 continue
@@ -129,7 +106,6 @@ def mentioned_codes(*texts: str) -> set[str]:
     return {code for text in texts for code in _CODE.findall(text or "")}
 
 
-_site_index: dict[str, Linker] = {}
 _SLUG = "slug-placeholder"
 
 
@@ -139,41 +115,21 @@ def _url_maker(sample: str):
     return lambda slug: f"{before}{slug}{after}"
 
 
-def site_linker() -> Linker:
-    """Return the linker of every published pattern and term name.
+def linker_for(term: Term, words: set[str], codes: set[str]) -> Linker:
+    """Return the linker of a term page, never linking the term to itself.
 
-    Built once per content version in each process (2 queries), so a publish
-    anywhere is reflected on the next request, on every server.
+    It knows every published pattern, the published terms whose first word is
+    among `words` (the words of the page's text; an index finds them, however
+    large the glossary) and the incidents of `codes` (3 queries).
     """
-    version = content_version() if settings.PUBLIC_PAGE_CACHE else None
-    linker = _site_index.get(version) if version else None
-    if linker is None:
-        linker = Linker()
-        pattern_url = _url_maker(ThreatPattern(slug=_SLUG).get_absolute_url())
-        for slug, title in ThreatPattern.objects.published().values_list(
-            "slug", "title"
-        ):
-            linker.add(title, pattern_url(slug), title)
-        term_url = _url_maker(Term(slug=_SLUG).get_absolute_url())
-        for slug, name in Term.objects.published().values_list("slug", "term"):
-            linker.add(name, term_url(slug), name)
-        linker.compile()
-        _site_index.clear()
-        if version:
-            _site_index[version] = linker
-    return linker
-
-
-def linker_for(term: Term) -> Linker:
-    """Return the linker of a term page, never linking the term to itself."""
-    texts = (
-        term.definition,
-        term.relation_to_threats,
-        term.why_it_occurs,
-        term.real_world_context,
-    )
-    extra = {}
-    codes = mentioned_codes(*texts)
+    linker = Linker(excluded=frozenset({link_key(term.term)}))
+    pattern_url = _url_maker(ThreatPattern(slug=_SLUG).get_absolute_url())
+    for slug, title in ThreatPattern.objects.published().values_list("slug", "title"):
+        linker.add(title, pattern_url(slug), title)
+    term_url = _url_maker(Term(slug=_SLUG).get_absolute_url())
+    names = Term.objects.published().filter(link_word__in=words).order_by("term")
+    for slug, name in names.values_list("slug", "term"):
+        linker.add(name, term_url(slug), name)
     if codes:
         for code, slug, title in (
             Incident.objects.published()
@@ -181,5 +137,35 @@ def linker_for(term: Term) -> Linker:
             .values_list("code", "slug", "title")
         ):
             url = Incident(code=code, slug=slug).get_absolute_url()
-            extra[escape(code).lower()] = (url, f"{code} {title}")
-    return site_linker().for_page(extra, {escape(term.term).lower()})
+            linker.add(code, url, f"{code} {title}")
+    return linker.compile()
+
+
+def linked_sections(term: Term) -> dict[str, SafeString | list[SafeString]]:
+    """Return a term's text sections as sanitised HTML with mentions linked.
+
+    Each section (each item of "why it occurs") links the first mention of a
+    name once, as a reader meets it.
+    """
+    definition = render_markdown(term.definition)
+    relation = render_markdown(term.relation_to_threats)
+    reasons = [render_inline(item) for item in split_lines(term.why_it_occurs)]
+    context = render_markdown(term.real_world_context)
+    pieces = [definition, relation, *reasons, context]
+    codes = mentioned_codes(
+        term.definition,
+        term.relation_to_threats,
+        term.why_it_occurs,
+        term.real_world_context,
+    )
+    linker = linker_for(term, words_in(*pieces), codes)
+
+    def linked(html: str) -> SafeString:
+        return mark_safe(linker.link(html))  # noqa: S308 - sanitised, inserts escaped
+
+    return {
+        "definition": linked(definition),
+        "relation_to_threats": linked(relation),
+        "why_it_occurs": [linked(reason) for reason in reasons],
+        "real_world_context": linked(context),
+    }

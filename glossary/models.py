@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from editorial import text
 from editorial.models import EditorialEntry, EditorialQuerySet
+from glossary.words import first_word
 from incidents.models import (
     Domain,
     Incident,
@@ -102,6 +103,11 @@ class Term(KeepsRetiredSlugs, SearchableEntry, EditorialEntry):
         "one web address per line.",
     )
     search_vector = search_vector_field()
+    # Derived from `term` on save, kept out of revisions: lets a page load only
+    # the names that can occur in its text (see glossary.words).
+    link_word = models.CharField(
+        max_length=120, editable=False, blank=True, default="", serialize=False
+    )
 
     search_weights = {
         "A": ("term",),
@@ -118,9 +124,21 @@ class Term(KeepsRetiredSlugs, SearchableEntry, EditorialEntry):
 
     class Meta:
         ordering = ["term"]
+        indexes = [
+            models.Index(
+                fields=["link_word"],
+                include=["term", "slug"],
+                condition=models.Q(state="published"),
+                name="term_published_link_word",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.term
+
+    def save(self, *args, **kwargs) -> None:
+        self.link_word = first_word(self.term)
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("glossary:detail", kwargs={"slug": self.slug})

@@ -12,7 +12,7 @@ from editorial import text
 from incidents import metadata
 from incidents.models import Domain, Incident, RetiredSlug, ThreatPattern
 
-from .links import linker_for
+from .links import linked_sections
 from .models import Category, Term
 
 
@@ -91,7 +91,7 @@ def term_page(request: HttpRequest, term: Term) -> HttpResponse:
         "glossary/term_detail.html",
         {
             "term": term,
-            "linker": linker_for(term),
+            "sections": linked_sections(term),
             "citation": citation,
             "structured_data": defined_term_data(term, request),
             "breadcrumbs": metadata.breadcrumb_data(

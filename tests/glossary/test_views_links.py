@@ -5,10 +5,12 @@ import re
 
 import pytest
 
+from editorial import services
 from editorial.models import State
-from glossary.links import Linker
+from glossary.links import Linker, linker_for
 from glossary.models import Term
-from tests.factories import make_incident, make_pattern, make_term
+from glossary.words import words_in
+from tests.factories import make_incident, make_pattern, make_term, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -149,3 +151,47 @@ def test_unknown_category_shows_every_term_with_a_message(client):
     assert "no such category" in html
     assert "Alpha" in html
     assert "<script>" not in html.split("</head>")[1]
+
+
+def test_names_are_found_in_every_section_and_through_markup(client):
+    make_term(term="Shadow AI", slug="shadow-ai")
+    make_term(term="O'Brien's Law", slug="obriens-law")
+    make_term(term="R&D Leak", slug="rd-leak")
+    make_term(term="Never Mentioned", slug="never-mentioned")
+    term = make_term(
+        definition="Plain text.",
+        why_it_occurs="Teams adopt **shadow AI** quickly\nNothing here",
+        real_world_context="Cases cite o'brien's law and an r&d leak.",
+    )
+    html = client.get(term.get_absolute_url()).content.decode()
+    assert 'href="/glossary/shadow-ai/"' in html
+    assert 'href="/glossary/obriens-law/"' in html
+    assert 'href="/glossary/rd-leak/"' in html
+    assert "never-mentioned" not in html
+
+
+def test_link_word_follows_the_name_through_the_life_cycle():
+    author, reviewer = make_user(), make_user(role="Reviewer")
+    term = make_term(term="Old Name")
+    assert Term.objects.get(pk=term.pk).link_word == "old"
+
+    def rename(entry):
+        entry.term = "Fresh Name"
+        entry.save()
+
+    services.edit(term, by=author, apply=rename)
+    assert Term.objects.get(pk=term.pk).link_word == "old"  # pending, not live
+    services.submit(term, by=author)
+    services.approve(term, by=reviewer)
+    assert Term.objects.get(pk=term.pk).link_word == "fresh"
+
+
+def test_a_page_loads_only_the_names_its_text_can_mention():
+    for n in range(30):
+        make_term(term=f"Unrelated {n}")
+    make_term(term="Zebra Attack", slug="zebra-attack")
+    make_term(term="Zebra", slug="zebra")
+    term = make_term(term="Host")
+    linker = linker_for(term, words_in("<p>A <em>zebra</em> attack</p>"), set())
+    assert set(linker.targets) >= {"zebra attack", "zebra"}
+    assert not any(name.startswith("unrelated") for name in linker.targets)
