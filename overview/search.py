@@ -188,7 +188,7 @@ def search(raw_query: str, kind: str = "", *, using: str = "default") -> Results
     if backend_for(connections[using].vendor) == "postgres":
         _full_text(results, kinds)
         if not results.hits:
-            _similar(results, kinds)
+            _similar(results, kinds, using=using)
     else:
         _simple(results, kinds)
     results.hits.sort(key=lambda hit: -hit.score)
@@ -341,8 +341,28 @@ def _candidates(kind: Kind, text: str) -> QuerySet:
     return first.union(in_heading)
 
 
-def _similar(results: Results, kinds: list[Kind]) -> None:
+def _has_words(query: str, *, using: str) -> bool:
+    """Return whether the query keeps a word once stop words ("the") are out.
+
+    A query of stop words only matches no text, and compared by similarity it
+    would match most titles (and take seconds): it is not searched at all.
+    """
+    with connections[using].cursor() as cursor:
+        cursor.execute(
+            "SELECT numnode(websearch_to_tsquery(%s::regconfig, %s))",
+            [SEARCH_CONFIG, query],
+        )
+        return cursor.fetchone()[0] > 0
+
+
+def _similar(results: Results, kinds: list[Kind], *, using: str) -> None:
     """Find titles close to the query: typo-tolerant, uses the trigram indexes."""
+    if not _has_words(results.query, using=using):
+        results.messages.append(
+            "Words as common as “the” or “with” are left out of searches; "
+            "add a more specific word."
+        )
+        return
     for kind in kinds:
         title = kind.title
         rows = (

@@ -105,6 +105,15 @@ def test_typos_fall_back_to_similar_titles(client, entries):
     assert "No exact matches" in response.content.decode()
 
 
+def test_stop_words_alone_are_not_compared_with_titles(client, entries):
+    make_incident(entries["pattern"], title="The chatbot and the rules")
+    response = client.get("/search/?q=the and")
+    assert response.context["results"].mode == "none"
+    html = response.content.decode()
+    assert "Nothing published matches" in html
+    assert "left out of searches" in html
+
+
 def test_no_match_says_so(client, entries):
     response = client.get("/search/?q=zzqxv")
     assert response.status_code == 200
