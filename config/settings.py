@@ -125,6 +125,13 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Page queries are short: parallel workers cost more to start than they
+    # save, and on a few cores they take CPU from the other app workers.
+    # DATABASE_PARALLEL_WORKERS > 0 turns PostgreSQL's parallel query back on.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        f"-c max_parallel_workers_per_gather={env_int('DATABASE_PARALLEL_WORKERS', 0)}"
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # CACHE_URL: empty for local memory (per process), redis://host:6379/0 for Redis.

@@ -66,3 +66,12 @@ def test_admin_sessions_expire(settings):
     assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE is True
     assert settings.SESSION_COOKIE_HTTPONLY is True
     assert settings.CSRF_COOKIE_HTTPONLY is True
+
+
+@pytest.mark.django_db
+def test_page_queries_run_without_parallel_workers():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW max_parallel_workers_per_gather")
+        assert cursor.fetchone()[0] == "0"
