@@ -306,6 +306,15 @@ def test_incident_list_is_paged_and_page_size_is_capped(client, knowledge_base):
     assert capped["_meta"]["page_size"] == 500
 
 
+def test_a_page_holds_25_incidents_unless_asked_for_more(client, knowledge_base):
+    for n in range(30):
+        make_incident(knowledge_base["pattern"], title=f"Paged {n}")
+    data = get_json(client, "/api/incidents.json")
+    assert (len(data["incidents"]), data["_meta"]["page_size"]) == (25, 25)
+    assert data["_meta"]["count"] == 32 and data["_meta"]["pages"] == 2
+    assert len(get_json(client, "/api/incidents.json?page_size=40")["incidents"]) == 32
+
+
 def test_incident_csv_has_a_row_per_filtered_incident(client, knowledge_base):
     make_incident(knowledge_base["pattern"], title="=HYPERLINK(1)", severity="low")
     response = client.get("/api/incidents.csv?sort=code")
