@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "corsheaders",
     "rest_framework",
     "drf_spectacular",
+    "django_tasks",
+    "django_tasks_db",
     "editorial",
     "incidents",
     "glossary",
@@ -199,6 +201,15 @@ STORAGES = {
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
+
+# Background work (mail, snapshots) runs in `manage.py db_worker`: django-tasks
+# with its database backend, so a task is enqueued in the same transaction as the
+# change that asks for it.
+TASKS = {
+    "default": {
+        "BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
+}
 
 # Production hardening; each switch can be set from the environment.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG)

@@ -16,7 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 from reversion.models import Revision
 
-from . import audit, notifications, snapshots
+from . import audit, notifications, signals, snapshots
 from .models import Change, EditorialEntry, State
 
 Action = audit.Action
@@ -332,6 +332,7 @@ def publish(
     previous = entry.state
     if before is None:
         before = _last_published_content(entry)
+    first = entry.first_published is None
     entry.state = State.PUBLISHED
     entry.expires_at = expire_at
     if entry.first_published is None:
@@ -357,7 +358,26 @@ def publish(
         comment=comment,
         revision=revision,
     )
+    _announce(entry, action=Action.PUBLISH, revision=revision, minor=minor, first=first)
     return revision
+
+
+def _announce(
+    entry: EditorialEntry, *, action: str, revision, minor: bool, first: bool = False
+) -> None:
+    """Send `public_content_changed` once the write commits."""
+    model, pk = type(entry), entry.pk
+    transaction.on_commit(
+        lambda: signals.public_content_changed.send(
+            sender=model,
+            entry=entry,
+            pk=pk,
+            action=action,
+            revision=revision,
+            minor=minor,
+            first=first,
+        )
+    )
 
 
 def _last_published_content(entry: EditorialEntry):
@@ -391,6 +411,8 @@ def _withdraw(
         entry, by=by, comment=comment, previous_state=previous
     )
     audit.record(action, entry, by=by, comment=comment, revision=revision)
+    if previous == State.PUBLISHED:
+        _announce(entry, action=action, revision=revision, minor=False)
 
 
 @transaction.atomic
@@ -458,6 +480,8 @@ def delete(entry: EditorialEntry, *, by, comment: str = "") -> None:
         entry, by=by, comment=comment or "Deleted", previous_state=entry.state
     )
     audit.record(Action.DELETE, entry, by=by, comment=comment, revision=revision)
+    if entry.is_published:
+        _announce(entry, action=Action.DELETE, revision=revision, minor=False)
     Change.objects.for_entry(entry).delete()
     entry.delete()
 
