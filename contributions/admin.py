@@ -115,6 +115,7 @@ class SubmissionAdmin(admin.ModelAdmin):
     list_select_related = ("claimed_by",)
     search_fields = ("title", "description", "source_urls", "target_repr")
     action_form = TriageActionForm
+    view_on_site = False  # a submission has no public page
     actions = ("mark_spam_selected", "reject_selected", "claim_selected")
     change_form_template = "admin/contributions/submission/change_form.html"
     fieldsets = (

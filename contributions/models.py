@@ -147,11 +147,6 @@ class Submission(models.Model):
         about = self.title or self.target_repr or self.description[:60]
         return f"{self.reference} {self.get_kind_display().lower()}: {about}"[:300]
 
-    def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
-        return reverse("admin:contributions_submission_change", args=[self.pk])
-
     @property
     def reference(self) -> str:
         return f"SUB-{self.pk:05d}" if self.pk else "SUB-new"
