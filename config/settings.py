@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "demo",
     "api",
     "exchange",
+    "contributions",
     "bench",
     "csp",
     "axes",
@@ -270,6 +271,17 @@ AXES_LOCKOUT_CALLABLE = "security.login.lockout"
 
 SITE_NAME = "Threatwatch"
 STALE_AFTER_DAYS = env_int("STALE_AFTER_DAYS", 180)
+
+# Readers' submissions (contributions/): name and email are deleted this many
+# days after a submission is closed (`manage.py purge_submissions`, daily cron).
+SUBMISSION_RETENTION_DAYS = env_int("SUBMISSION_RETENTION_DAYS", 90)
+# Per address, counted in the shared cache by django-ratelimit (not an installed
+# app: its check refuses the quick start's per-process local-memory cache).
+SUBMISSION_RATE = env_str("SUBMISSION_RATE", "5/h")
+SUBMISSION_HINTS_RATE = env_str("SUBMISSION_HINTS_RATE", "120/m")
+RATELIMIT_IP_META_KEY = "security.login.client_ip"
+# With the cache down the forms stay open rather than refusing everyone.
+RATELIMIT_FAIL_OPEN = True
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # The public JSON API (api/): read-only, anonymous, open to every origin.

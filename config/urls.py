@@ -20,6 +20,7 @@ urlpatterns = [
     path("api/", include("api.urls")),
     path("changes/", include("editorial.urls")),
     path("glossary/", include("glossary.urls")),
+    path("submit/", include("contributions.urls")),
     path("", include("security.urls")),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("", include("overview.urls")),

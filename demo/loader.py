@@ -18,6 +18,9 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models, transaction
 
+from contributions import services as contributions
+from contributions.models import Submission
+from contributions.targets import entry_for_path
 from editorial.models import EditorialEntry
 from editorial.services import publish
 from glossary.models import Category, Term
@@ -62,6 +65,7 @@ KIND_NAMES = {
     tax.Framework: "frameworks",
     Category: "term categories",
     tax.Organisation: "organisations",
+    Submission: "reader submissions",
 }
 
 
@@ -259,4 +263,23 @@ def load_all() -> Report:
     loader.entries(tax.ThreatPattern, read("patterns"))
     loader.entries(tax.Incident, read("incidents"))
     loader.entries(Term, read("terms"))
+    load_submissions(loader.report)
     return loader.report
+
+
+def load_submissions(report: Report) -> None:
+    """Put a few readers' submissions in the triage queue, once."""
+    for row in read("submissions"):
+        row = dict(row)
+        target = row.pop("target", None)
+        if Submission.objects.filter(
+            kind=row["kind"], description=row["description"]
+        ).exists():
+            report.present += 1
+            continue
+        if target is not None:
+            row["target"] = entry_for_path(target)
+            if row["target"] is None:
+                raise DemoDataError(f"submissions: no published entry at {target}")
+        contributions.receive(**row)
+        report.created[KIND_NAMES[Submission]] += 1

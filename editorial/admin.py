@@ -46,6 +46,11 @@ EDITORIAL_FIELDS = (
 )
 WORKFLOW_FORM_FIELDS = ("change_summary", "minor", "base_version")
 
+#: Panels shown above an entry's edit form by apps built on editorial (a
+#: reader's suggested correction beside the form): callables taking the request
+#: and the entry and returning None or a pair of a template name and its context.
+edit_form_panels: list = []
+
 
 class _Discard(Exception):
     """Leave the transaction, rolling back everything, and return the response."""
@@ -211,6 +216,11 @@ class EditorialAdmin(VersionAdmin):
         change = services.open_change(entry)
         base = change.snapshot if change and change.is_pending else None
         context = {**(extra_context or {}), **self.workflow_context(request, entry)}
+        context["editorial_panels"] = [
+            panel
+            for panel in (make(request, entry) for make in edit_form_panels)
+            if panel
+        ]
         return self._edit(request, entry, object_id, form_url, context, base=base)
 
     def revision_view(self, request, object_id, version_id, extra_context=None):

@@ -14,6 +14,11 @@ from .models import Change, EditorialEntry
 
 LIMIT = 20
 
+#: Extra panels on the dashboard from apps built on editorial (which imports
+#: none of them): callables taking the user and returning None or a pair of a
+#: template name and its context.
+panels: list = []
+
 
 @dataclass(frozen=True)
 class Item:
@@ -96,3 +101,8 @@ def dashboard(user) -> list[tuple[str, list[Item]]]:
         ("Stale: not reviewed for a while", stale_entries()),
     ]
     return sections
+
+
+def extra_panels(user) -> list[tuple[str, dict]]:
+    """Return the registered panels that have something to show this user."""
+    return [panel for panel in (make(user) for make in panels) if panel]

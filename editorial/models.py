@@ -222,6 +222,12 @@ class AuditEvent(models.Model):
         RECOVER = "recover", "Recover"
         REVERT = "revert", "Revert"
         IMPORT = "import", "Import"
+        # Triage of readers' submissions (contributions).
+        CLAIM = "claim", "Claim submission"
+        ACCEPT = "accept", "Accept submission"
+        MARK_DUPLICATE = "mark_duplicate", "Mark duplicate"
+        REJECT = "reject", "Reject submission"
+        SPAM = "spam", "Mark spam"
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(

@@ -11,6 +11,9 @@ ROLES = (AUTHOR, REVIEWER, ADMINISTRATOR)
 # Apps whose models are editorial content; named here, not imported.
 CONTENT_APPS = ("incidents", "glossary")
 EDITOR_ACTIONS = ("add", "change", "view")
+# Apps whose records every editor works on without being content (readers'
+# submissions to triage); each adds its label here from its AppConfig.ready().
+WORK_APPS: list[str] = []
 
 
 def role_permissions(role: str) -> list[Permission]:
@@ -20,10 +23,19 @@ def role_permissions(role: str) -> list[Permission]:
         return list(
             Permission.objects.filter(
                 # axes: administrators unlock editors who were locked out.
-                content_type__app_label__in=(*CONTENT_APPS, "auth", "editorial", "axes")
+                content_type__app_label__in=(
+                    *CONTENT_APPS,
+                    *WORK_APPS,
+                    "auth",
+                    "editorial",
+                    "axes",
+                )
             )
         )
-    granted = [p for p in content if p.codename.split("_", 1)[0] in EDITOR_ACTIONS]
+    work = Permission.objects.filter(content_type__app_label__in=WORK_APPS)
+    granted = [
+        p for p in [*content, *work] if p.codename.split("_", 1)[0] in EDITOR_ACTIONS
+    ]
     if role == REVIEWER:
         granted += Permission.objects.filter(
             content_type__app_label="editorial",

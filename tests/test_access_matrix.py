@@ -12,6 +12,7 @@ from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.urls import URLPattern, URLResolver, get_resolver
 from reversion.models import Version
 
+from contributions import services as contributions
 from editorial import services
 from editorial.models import EditorialEntry
 from editorial.roles import ADMINISTRATOR, AUTHOR, REVIEWER
@@ -77,6 +78,15 @@ CONTENT_VIEWS = {
 RESTRICTED_VIEWS = {  # models only administrators manage (users, groups)
     name: only(200) for name in ("changelist", "add", "change", "history", "delete")
 } | {"password_change": only(200), "redirect": staff(302)}
+SUBMISSION_VIEWS = {  # readers' submissions: every editor triages, none adds
+    "changelist": staff(200),
+    "change": staff(200),
+    "history": staff(200),
+    "add": staff(403),
+    "delete": only(200),
+    "triage": staff(405),
+    "redirect": staff(302),
+}
 LOCKOUT_VIEWS = {  # django-axes records: administrators unlock editors
     name: only(200) for name in ("changelist", "change", "history", "delete")
 } | {"add": only(403), "redirect": staff(302)}
@@ -93,7 +103,7 @@ RULES = [
     (r"^audit_log$", only(200, reviewer=200)),
     (r"^import_entries$", staff(200)),
     (r"^overview:digest_index$", everyone(302)),  # to the latest year
-    (r"^(api|editorial|glossary|overview|incidents):", everyone(200)),
+    (r"^(api|editorial|glossary|overview|incidents|contributions):", everyone(200)),
     (r"^(sitemap|security:healthz)$", everyone(200)),
 ]
 
@@ -136,6 +146,7 @@ def expectation(route: str, name: str | None):
         table = {
             "auth": RESTRICTED_VIEWS,
             "axes": LOCKOUT_VIEWS,
+            "contributions": SUBMISSION_VIEWS,
             "glossary": CONTENT_VIEWS,
             "incidents": CONTENT_VIEWS,
         }.get(app, {})
@@ -174,6 +185,9 @@ def site():
             with reversion.create_revision():
                 entry.save()
     _delete_one_of_each(reviewer, pattern, objects)
+    objects["submission"], objects["submission_token"] = contributions.receive(
+        kind="report", title="A report", source_urls="https://example.org/r"
+    )
     for model in (AccessAttempt, AccessLog, AccessFailureLog):
         row = model.objects.create(
             user_agent="test",
@@ -237,6 +251,9 @@ def concrete_url(route: str, name: str | None, site, users) -> str:
         "incidents:dimension_list": "/sectors/",
         "incidents:dimension_detail": "/sectors/sectors/",
         "overview:digest": "/digests/2023/",
+        "contributions:correction": "/submit/correction/?page=/glossary/"
+        "prompt-injection/",
+        "contributions:status": f"/submit/status/{site['submission_token']}/",
         "editorial:entry_changes": f"/changes/glossary.term/{site['term'].pk}/",
         "admin:view_on_site": "/admin/r/{}/{}/".format(
             *_content_type_and_id(site["term"])

@@ -14,6 +14,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from django.db import models
 
+from contributions import services as contributions
 from editorial import services
 from editorial.models import State
 from incidents.models import (
@@ -63,6 +64,9 @@ FIXED_URLS = [
     f"/search/?q={MARKER}&type=term",
     f"/incidents/?q={MARKER}",
     f"/glossary/?q={MARKER}",
+    "/submit/",
+    f"/submit/hints.json?title={MARKER}+submitted+title",
+    f"/submit/hints.json?url=https://example.org/{MARKER}-source",
 ]
 
 
@@ -153,7 +157,37 @@ def planted():
     # Pending changes on every published entry.
     for entry in published:
         _plant_pending_change(entry, author, "pending")
+    _plant_submissions(author, pattern, incident, term)
     return published
+
+
+def _plant_submissions(author, pattern, incident, term) -> None:
+    """Readers' submissions, open and triaged, never public as typed."""
+
+    def report():
+        return contributions.receive(
+            kind="report",
+            title=f"{MARKER} submitted title",
+            occurred="2023-02",
+            description=f"{MARKER} submitted description",
+            source_urls=f"https://example.org/{MARKER}-source",
+            organisations=f"{MARKER} organisation",
+            submitter_name=f"{MARKER} name",
+            submitter_email="reader@example.org",
+        )[0]
+
+    report()
+    contributions.create_draft_incident(report(), by=author, primary_pattern=pattern)
+    contributions.add_as_source(report(), by=author, incident=incident)
+    contributions.reject(report(), by=author, reason=f"{MARKER} reason given")
+    for target in (incident, term):
+        contributions.receive(
+            kind="correction",
+            target=target,
+            description=f"{MARKER} what is wrong",
+            proposed_text=f"{MARKER} proposed text",
+            source_urls=f"https://example.org/{MARKER}-correction",
+        )
 
 
 def _links(base: str, body: str) -> list[str]:

@@ -1,6 +1,6 @@
 from django import template
 
-from editorial.dashboard import dashboard
+from editorial.dashboard import dashboard, extra_panels
 
 register = template.Library()
 
@@ -9,5 +9,6 @@ register = template.Library()
 def editorial_dashboard(context) -> dict:
     return {
         "sections": dashboard(context["request"].user),
+        "panels": extra_panels(context["request"].user),
         "perms": context.get("perms"),
     }

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.test import modify_settings
 from reversion.models import Revision, Version
 
+from contributions.models import Submission
 from demo import loader
 from editorial.models import State
 from glossary.models import Category, Term
@@ -23,7 +24,13 @@ EDITORIAL_MODELS = [
     Term,
     *loader.DIMENSIONS.values(),
 ]
-ALL_MODELS = [*EDITORIAL_MODELS, tax.Framework, Category, tax.Organisation]
+ALL_MODELS = [
+    *EDITORIAL_MODELS,
+    tax.Framework,
+    Category,
+    tax.Organisation,
+    Submission,
+]
 
 
 def load_demo() -> str:
@@ -186,3 +193,15 @@ def test_invalid_data_fails_with_the_entry_code(loaded, monkeypatch):
     with pytest.raises(CommandError, match="INC-19-0042"):
         load_demo()
     assert not tax.Incident.objects.filter(code="INC-19-0042").exists()
+
+
+@pytest.mark.django_db
+def test_demo_fills_the_triage_queue_with_a_duplicate_hint(loaded):
+    from contributions.hints import for_submission
+
+    queue = Submission.objects.open()
+    assert queue.filter(kind="report").count() == 2
+    assert queue.get(kind="correction").target.slug == "algorithmic-bias"
+    duplicate = queue.get(title__startswith="Microsoft chatbot")
+    hints = for_submission(duplicate)
+    assert hints and "cites the same source" in hints[0].reasons[0]
