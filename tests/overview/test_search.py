@@ -143,7 +143,7 @@ def test_search_uses_the_simple_backend_when_the_database_is_not_postgresql(
     "query",
     [
         "x" * 5000,
-        "\x00\x01 DROP TABLE",
+        "\x01 DROP TABLE",  # a NUL byte is a 400 (tests/security/test_nul_bytes.py)
         "'); SELECT pg_sleep(10); --",
         "<script>alert(1)</script>",
         "!!! & | ::: ((( ",
