@@ -1,15 +1,14 @@
 from django.urls import path, re_path
-from drf_spectacular.views import SpectacularJSONAPIView
 
 from incidents.models import INCIDENT_CODE_RE
 
-from . import views
+from . import openapi, views
 
 app_name = "api"
 
 urlpatterns = [
     path("", views.index, name="index"),
-    path("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi"),
+    path("openapi.json", openapi.openapi, name="openapi"),
     path("threats.json", views.ThreatsView.as_view(), name="threats"),
     path("incidents.json", views.IncidentListView.as_view(), name="incidents"),
     path("incidents.csv", views.IncidentCsvView.as_view(), name="incidents_csv"),
