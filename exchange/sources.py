@@ -6,6 +6,7 @@ entry is written.
 """
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,6 +16,10 @@ from . import glossary_text, json_format
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 SUFFIXES = (".txt", ".json")
+# An export nests about six levels deep; far deeper is not an entry, and would
+# exhaust the parser's recursion instead of getting an answer.
+MAX_DEPTH = 40
+NUL_MESSAGE = "holds a NUL byte (\\0), which cannot be stored; remove it."
 
 # The kinds of item, in the order they are imported: what others refer to first.
 VOCABULARY_KINDS = ("frameworks", "organisations", "term_categories")
@@ -158,11 +163,24 @@ def read_source(name: str, raw: bytes) -> tuple[list[Item], list[Problem]]:
                 "cannot be read. Save the file as UTF-8.",
             )
         ]
+    if "\x00" in source:
+        line = source.count("\n", 0, source.index("\x00")) + 1
+        return [], [Problem(name, line, f"The text {NUL_MESSAGE}")]
     if suffix == ".txt":
         parsed, trouble = glossary_text.parse(source)
         if trouble:
             return [], [Problem(name, t.line, t.message) for t in trouble]
         return [Item("term", parsed.data, name, 1, parsed.lines)], []
+    deep = too_deep(source)
+    if deep:
+        return [], [
+            Problem(
+                name,
+                deep,
+                f"Nested more than {MAX_DEPTH} levels deep: not an entry this "
+                "importer reads.",
+            )
+        ]
     try:
         document = json_format.loads(source)
     except json.JSONDecodeError as error:
@@ -173,7 +191,56 @@ def read_source(name: str, raw: bytes) -> tuple[list[Item], list[Problem]]:
                 f"Not valid JSON: {error.msg} (column {error.colno}).",
             )
         ]
+    except RecursionError:
+        return [], [Problem(name, 1, "Nested too deeply to be read.")]
+    nul = nul_bytes(name, document)
+    if nul:
+        return [], nul
     return json_items(name, document)
+
+
+# A JSON string (no raw newlines in one), and the brackets outside strings.
+_STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"')
+_BRACKET = re.compile(r"[\[\]{}]")
+
+
+def too_deep(source: str) -> int | None:
+    """Return the line where JSON nests deeper than MAX_DEPTH, or None."""
+    if source.count("[") + source.count("{") <= MAX_DEPTH:
+        return None
+    # Strings become "": brackets inside them do not count; lines stay put.
+    bare = _STRING.sub('""', source)
+    depth = 0
+    for match in _BRACKET.finditer(bare):
+        if match.group() in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return bare.count("\n", 0, match.start()) + 1
+        else:
+            depth -= 1
+    return None
+
+
+def nul_bytes(name: str, document) -> list[Problem]:
+    """Report every key and text value holding a NUL byte (\\u0000 in JSON)."""
+    problems = []
+    stack = [(document, None, 1)]
+    while stack:
+        value, key, line = stack.pop()
+        line = getattr(value, "line", line)
+        if isinstance(value, str):
+            if "\x00" in value:
+                label = f"{key!r}" if key is not None else "A value"
+                problems.append(Problem(name, line, f"{label} {NUL_MESSAGE}"))
+        elif isinstance(value, dict):
+            for inner_key, inner in value.items():
+                if "\x00" in inner_key:
+                    shown = inner_key.replace("\x00", "\\0")
+                    problems.append(Problem(name, line, f"Key {shown!r} {NUL_MESSAGE}"))
+                stack.append((inner, inner_key, line))
+        elif isinstance(value, list):
+            stack.extend((inner, key, line) for inner in value)
+    return sorted(problems, key=lambda p: p.line)
 
 
 def _line(value, default: int = 1) -> int:

@@ -6,6 +6,7 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from reversion.models import Version
 
@@ -333,3 +334,66 @@ def test_dangling_footnote_is_refused(tmp_path):
     path = tmp_path / "cited.json"
     path.write_text(json.dumps([data]))
     assert "footnotes [2] cite no source (1 given)" in refused(path)
+
+
+def test_json_nested_far_too_deep_is_a_listed_problem(tmp_path):
+    bad = tmp_path / "deep.json"
+    bad.write_text("[" * 100_000 + "]" * 100_000)
+    message = refused(bad)
+    assert f"{bad}:1: Nested more than 40 levels deep" in message
+    assert written() == (0, 0, 0)
+
+
+def test_deep_nesting_is_found_on_its_line_and_brackets_in_text_do_not_count(
+    tmp_path,
+):
+    bad = tmp_path / "deep.json"
+    text = json.dumps([_term_json("Brackets", summary="[[[[" * 50)], indent=2)
+    bad.write_text(text[:-1] + ",\n" + "[" * 41 + "]" * 41 + "\n]")
+    message = refused(bad)
+    line = text.count("\n") + 2
+    assert f"{bad}:{line}: Nested more than 40 levels deep" in message
+    assert "summary" not in message
+
+
+@pytest.mark.parametrize("where", ["summary", "key"])
+def test_a_nul_byte_in_json_is_a_listed_problem(tmp_path, where):
+    term = _term_json("Nul Byte", summary="before\u0000after")
+    if where == "key":
+        term = _term_json("Nul Byte")
+        term["odd\u0000key"] = "x"
+    bad = tmp_path / "nul.json"
+    bad.write_text(json.dumps({"terms": [term]}, indent=2))
+    message = refused(bad)
+    expected = "'summary'" if where == "summary" else "Key 'odd\\\\0key'"
+    assert f"{bad}:3: {expected} holds a NUL byte (\\0)" in message
+    assert written() == (0, 0, 0)
+
+
+def test_a_nul_byte_in_glossary_text_is_a_listed_problem(tmp_path):
+    bad = tmp_path / "nul.txt"
+    bad.write_text(SAMPLE.read_text().replace("Definition\n", "Defi\x00nition\n", 1))
+    message = refused(bad)
+    assert f"{bad}:3: The text holds a NUL byte (\\0)" in message
+    assert written() == (0, 0, 0)
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("[" * 100_000, "deep.json:1: Nested more than 40 levels deep"),
+        (
+            json.dumps({"terms": [_term_json("Nul", summary="a\u0000b")]}, indent=2),
+            "deep.json:3: &#x27;summary&#x27; holds a NUL byte",
+        ),
+    ],
+)
+def test_admin_import_lists_deep_nesting_and_nul_bytes(client, content, expected):
+    client.force_login(make_user(role="Author"))
+    upload = SimpleUploadedFile("deep.json", content.encode())
+    response = client.post("/admin/import/", {"files": [upload]})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Import refused, nothing was written" in html
+    assert expected in html
+    assert written() == (0, 0, 0)
