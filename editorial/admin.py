@@ -7,6 +7,7 @@ readers keep seeing the published version until a reviewer approves.
 """
 
 import datetime
+from contextlib import contextmanager
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
@@ -207,7 +208,26 @@ class EditorialAdmin(VersionAdmin):
     def add_view(self, request, form_url="", extra_context=None):
         return admin.ModelAdmin.add_view(self, request, form_url, extra_context)
 
+    @contextmanager
+    def _held_for_saving(self, request, object_id):
+        """On a save, hold the entry's row from the version check to the write.
+
+        Two editors saving at once would otherwise both pass the check against
+        the version they opened, and the later write would silently replace
+        the earlier one (drafts), or both would open a pending change.
+        """
+        if request.method != "POST":
+            yield
+            return
+        with transaction.atomic():
+            services.lock_for_edit(self.model, object_id)
+            yield
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
+        with self._held_for_saving(request, unquote(object_id)):
+            return self._change_view(request, object_id, form_url, extra_context)
+
+    def _change_view(self, request, object_id, form_url, extra_context):
         entry = self.get_object(request, unquote(object_id))
         if entry is None:
             return self._get_obj_does_not_exist_redirect(
@@ -225,6 +245,10 @@ class EditorialAdmin(VersionAdmin):
 
     def revision_view(self, request, object_id, version_id, extra_context=None):
         """Open an old revision in the form; saving it reverts, reviewed as usual."""
+        with self._held_for_saving(request, unquote(object_id)):
+            return self._revision_view(request, object_id, version_id, extra_context)
+
+    def _revision_view(self, request, object_id, version_id, extra_context):
         entry = self.get_object(request, unquote(object_id))
         if entry is None:
             raise Http404

@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -57,6 +58,24 @@ def _require_other_reviewer(change: Change, user, action: str) -> None:
             f"You cannot {action} a change you edited yourself: another reviewer "
             "must check it (four-eyes rule)."
         )
+
+
+def lock_for_edit(model: type[EditorialEntry], pk) -> None:
+    """Hold an entry's row until the current transaction ends.
+
+    An edit checks the version the editor started from, then writes. Taking the
+    row first makes the check and the write one step: a second save of the
+    same entry waits here until the first has committed, then sees its new
+    version and is refused as a conflict instead of overwriting it.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise transaction.TransactionManagementError(
+            "lock_for_edit() holds the row only inside transaction.atomic()."
+        )
+    try:
+        list(model._default_manager.select_for_update().filter(pk=pk).values("pk"))
+    except (ValueError, ValidationError):
+        return  # not a key of this model: there is no row to hold
 
 
 def _get_or_open_change(entry: EditorialEntry, by) -> Change:
