@@ -19,6 +19,21 @@ from drf_spectacular.renderers import OpenApiJsonRenderer
 
 MEDIA_TYPE = "application/vnd.oai.openapi+json"
 
+# What every endpoint answers when it refuses a request: the JSON shapes of
+# DRF's ValidationError (and of the NUL-byte guard) and of NotFound.
+ERRORS = {
+    "type": "object",
+    "description": "Each parameter at fault, with what is wrong with its value.",
+    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+    "example": {"page": ["Use a whole number from 1 (got '0')."]},
+}
+NOT_FOUND = {
+    "type": "object",
+    "properties": {"detail": {"type": "string"}},
+    "required": ["detail"],
+    "example": {"detail": "No published entry INC-23-0001."},
+}
+
 _lock = threading.Lock()
 _built: tuple[bytes, str] | None = None
 
@@ -39,6 +54,48 @@ def document() -> tuple[bytes, str]:
                 etag = f'"{hashlib.sha256(body).hexdigest()[:40]}"'
                 _built = (body, etag)
     return _built
+
+
+def describe_errors(result: dict, **kwargs) -> dict:
+    """drf-spectacular hook: give every operation its 400 (and 404) answers.
+
+    Every endpoint refuses unknown parameters and bad values with 400; one that
+    names an entry in its path answers 404 when no such entry is published. An
+    empty query parameter counts as left out.
+    Added here rather than on each view, so an endpoint added later is
+    described the same way.
+    """
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas["Errors"] = ERRORS
+    schemas["NotFound"] = NOT_FOUND
+    for item in result.get("paths", {}).values():
+        for operation in item.values():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            for parameter in operation.get("parameters", []):
+                if parameter.get("in") == "query":
+                    # As from the HTML filter form: name= is the same as no name.
+                    parameter["allowEmptyValue"] = True
+            responses = operation["responses"]
+            responses["400"] = {
+                "description": "A parameter is unknown, or its value is refused "
+                "(a page past the last one, a NUL byte, an unknown slug).",
+                "content": {
+                    "application/json": {
+                        "schema": {"$ref": "#/components/schemas/Errors"}
+                    }
+                },
+            }
+            if any(p.get("in") == "path" for p in operation.get("parameters", [])):
+                responses["404"] = {
+                    "description": "No published entry has this key.",
+                    "content": {
+                        "application/json": {
+                            "schema": {"$ref": "#/components/schemas/NotFound"}
+                        }
+                    },
+                }
+    return result
 
 
 def _parameter_errors(request: HttpRequest) -> dict[str, list[str]]:

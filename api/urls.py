@@ -34,4 +34,6 @@ urlpatterns = [
         views.DomainDetailView.as_view(),
         name="domain",
     ),
+    # Last: any other address under /api/ is a 404 in JSON, not the HTML page.
+    re_path(r"^(?P<rest>.*)$", views.not_found, name="not_found"),
 ]

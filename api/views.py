@@ -10,7 +10,7 @@ import json
 import re
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.utils import translate_validation
@@ -24,7 +24,7 @@ from rest_framework.views import APIView
 from exchange import json_format as shapes
 from exchange.json_format import public
 from glossary.models import Category
-from incidents.filters import IncidentFilter
+from incidents.filters import EARLIEST_YEAR, LATEST_YEAR, IncidentFilter
 
 from . import graph
 from .caching import MAX_AGE, cached, etag_of
@@ -35,16 +35,35 @@ PAGE_SIZE = 25
 MAX_PAGE_SIZE = 500
 PAGING = ("page", "page_size")
 
+# Page numbers are read as at most nine digits; larger ones are refused.
+LARGEST_NUMBER = 999_999_999
+
 PAGE_PARAMETERS = [
     OpenApiParameter(
-        "page", OpenApiTypes.INT, description="Page number, from 1 (default 1)."
+        "page",
+        {"type": "integer", "minimum": 1, "maximum": LARGEST_NUMBER, "default": 1},
+        description="Page number, from 1; a page past the last one is a 400.",
     ),
     OpenApiParameter(
         "page_size",
-        OpenApiTypes.INT,
+        {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": LARGEST_NUMBER,
+            "default": PAGE_SIZE,
+        },
         description=f"Entries per page (default {PAGE_SIZE}, at most "
         f"{MAX_PAGE_SIZE}; larger values are capped).",
     ),
+]
+# The year filters refuse years outside the range the incident list offers.
+YEAR_PARAMETERS = [
+    OpenApiParameter(
+        name,
+        {"type": "integer", "minimum": EARLIEST_YEAR, "maximum": LATEST_YEAR},
+        description=str(IncidentFilter.base_filters[name].label),
+    )
+    for name in ("year", "year_from", "year_to")
 ]
 
 
@@ -103,11 +122,13 @@ def paginate(request: Request, queryset) -> tuple[list, dict]:
 def reject_unknown(request: Request, allowed: set[str]) -> None:
     unknown = sorted(set(request.query_params) - allowed)
     if unknown:
+        hint = (
+            f"use one of {', '.join(sorted(allowed))}."
+            if allowed
+            else "this endpoint takes none."
+        )
         raise ValidationError(
-            {
-                name: [f"Unknown parameter; use one of {', '.join(sorted(allowed))}."]
-                for name in unknown
-            }
+            {name: [f"Unknown parameter; {hint}"] for name in unknown}
         )
 
 
@@ -125,6 +146,7 @@ class IncidentListView(GenericAPIView):
 
     filter_backends = [DjangoFilterBackend]
     filterset_class = IncidentFilter
+    paging = PAGING
 
     def get_queryset(self):
         return shapes.incident_queryset(public)
@@ -132,7 +154,7 @@ class IncidentListView(GenericAPIView):
     def filtered(self, request: Request):
         backend = DjangoFilterBackend()
         filterset = backend.get_filterset(request, self.get_queryset(), self)
-        reject_unknown(request, filter_parameters(filterset) | set(PAGING))
+        reject_unknown(request, filter_parameters(filterset) | set(self.paging))
         if not filterset.is_valid():
             raise translate_validation(filterset.errors)
         return filterset.qs
@@ -143,12 +165,11 @@ class IncidentListView(GenericAPIView):
         description="The incidents of the knowledge base in the shape of "
         "`/api/incidents.json`, filtered with the parameters of the incident "
         "list page, paged. Unknown parameters and values are refused with 400.",
-        parameters=PAGE_PARAMETERS,
+        parameters=[*YEAR_PARAMETERS, *PAGE_PARAMETERS],
         responses={
             200: OpenApiResponse(
                 OpenApiTypes.OBJECT, description="`_meta`, `incidents[]`"
             ),
-            400: OpenApiResponse(OpenApiTypes.OBJECT, description="Bad parameters."),
         },
     )
     def get(self, request: Request) -> HttpResponse:
@@ -163,6 +184,8 @@ class IncidentListView(GenericAPIView):
 class IncidentCsvView(IncidentListView):
     """The filtered incident list as CSV, every row (no paging)."""
 
+    paging = ()
+
     COLUMNS = [
         "id", "title", "url", "status", "severity", "evidence_level",
         "date_occurred", "domain", "primary_pattern", "secondary_patterns",
@@ -174,6 +197,7 @@ class IncidentCsvView(IncidentListView):
         filters=True,
         description="One row per incident, with the same filters as "
         "`/api/incidents.json`; not paged.",
+        parameters=YEAR_PARAMETERS,
         responses={(200, "text/csv"): OpenApiTypes.STR},
     )
     def get(self, request: Request) -> HttpResponse:
@@ -341,6 +365,17 @@ class DomainDetailView(EntryView):
 
     def shape(self, entry) -> dict:
         return shapes.domain_data(entry)
+
+
+def not_found(request: HttpRequest, rest: str) -> JsonResponse:
+    """Answer an address under /api/ that names no endpoint, in JSON."""
+    return JsonResponse(
+        {
+            "detail": f"No endpoint at {request.path}; the endpoints are listed "
+            "at /api/openapi.json."
+        },
+        status=404,
+    )
 
 
 def index(request: HttpRequest) -> HttpResponse:

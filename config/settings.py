@@ -299,6 +299,10 @@ SPECTACULAR_SETTINGS = {
     "terms of the Threatwatch knowledge base, as JSON. Read-only and anonymous.",
     "VERSION": "1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.openapi.describe_errors",
+    ],
 }
 CORS_ALLOW_ALL_ORIGINS = True
 CORS_URLS_REGEX = r"^/api/.*$"

@@ -103,6 +103,7 @@ RULES = [
     (r"^audit_log$", only(200, reviewer=200)),
     (r"^import_entries$", staff(200)),
     (r"^overview:digest_index$", everyone(302)),  # to the latest year
+    (r"^api:not_found$", everyone(404)),  # any other address under /api/
     (r"^(api|editorial|glossary|overview|incidents|contributions):", everyone(200)),
     (r"^(sitemap|security:healthz)$", everyone(200)),
 ]
@@ -253,6 +254,7 @@ def concrete_url(route: str, name: str | None, site, users) -> str:
         "api:term": "/api/glossary/prompt-injection.json",
         "api:pattern": "/api/patterns/PAT-SEC-001.json",
         "api:domain": "/api/domains/DOM-SEC.json",
+        "api:not_found": "/api/no-such-endpoint.json",
         "incidents:incident_detail": incident.get_absolute_url(),
         "incidents:domain_detail": "/domains/security-cyber/",
         "incidents:pattern_detail": "/patterns/prompt-injection/",
