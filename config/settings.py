@@ -78,6 +78,8 @@ INSTALLED_APPS = [
     "api",
     "exchange",
     "contributions",
+    "outbox",
+    "subscriptions",
     "bench",
     "csp",
     "axes",
@@ -200,9 +202,23 @@ STORAGES = {
     },
 }
 
+# Mail: printed to the console in development; in production set
+# EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and the server below.
+# Every mail goes through the outbox (outbox/services.py) and the worker.
 EMAIL_BACKEND = env_str(
-    "EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
 )
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Threatwatch <noreply@localhost>")
 
 # Background work (mail, snapshots) runs in `manage.py db_worker`: django-tasks
 # with its database backend, so a task is enqueued in the same transaction as the

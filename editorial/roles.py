@@ -29,6 +29,8 @@ def role_permissions(role: str) -> list[Permission]:
                     "auth",
                     "editorial",
                     "axes",
+                    # outbox: administrators watch outgoing mail (read-only).
+                    "outbox",
                 )
             )
         )

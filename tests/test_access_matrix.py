@@ -27,6 +27,7 @@ from incidents.models import (
     Organisation,
     ThreatPattern,
 )
+from outbox.models import OutboxMessage
 from tests.factories import (
     add_entity,
     add_source,
@@ -87,6 +88,9 @@ SUBMISSION_VIEWS = {  # readers' submissions: every editor triages, none adds
     "triage": staff(405),
     "redirect": staff(302),
 }
+OUTBOX_VIEWS = {  # outgoing mail: administrators watch it, nobody edits it
+    name: only(200) for name in ("changelist", "change", "history")
+} | {"add": only(403), "delete": only(403), "redirect": staff(302)}
 LOCKOUT_VIEWS = {  # django-axes records: administrators unlock editors
     name: only(200) for name in ("changelist", "change", "history", "delete")
 } | {"add": only(403), "redirect": staff(302)}
@@ -156,6 +160,7 @@ def expectation(route: str, name: str | None):
             "auth": RESTRICTED_VIEWS,
             "axes": LOCKOUT_VIEWS,
             "contributions": SUBMISSION_VIEWS,
+            "outbox": OUTBOX_VIEWS,
             "glossary": CONTENT_VIEWS,
             "incidents": CONTENT_VIEWS,
         }.get(app, {})
@@ -196,6 +201,9 @@ def site():
     _delete_one_of_each(reviewer, pattern, objects)
     objects["submission"], objects["submission_token"] = contributions.receive(
         kind="report", title="A report", source_urls="https://example.org/r"
+    )
+    objects["outboxmessage"] = OutboxMessage.objects.create(
+        key="matrix", to="reader@example.org", subject="Hello", text_body="Hi."
     )
     for model in (AccessAttempt, AccessLog, AccessFailureLog):
         row = model.objects.create(

@@ -1,0 +1,1 @@
+"""Connected in apps.py."""
