@@ -300,6 +300,12 @@ RATELIMIT_IP_META_KEY = "security.login.client_ip"
 RATELIMIT_FAIL_OPEN = True
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
+# Readers' subscriptions (subscriptions/): a sending run waits this long after a
+# published change, so that the changes of a busy hour reach a reader as one mail.
+SUBSCRIPTION_BATCH_MINUTES = env_int("SUBSCRIPTION_BATCH_MINUTES", 15)
+# Follow requests one address may make (django-ratelimit rate).
+FOLLOW_RATE = env_str("FOLLOW_RATE", "10/h")
+
 # The public JSON API (api/): read-only, anonymous, open to every origin.
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
