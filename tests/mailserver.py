@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import pytest
 from aiosmtpd.controller import Controller
 from django.db import transaction
+from django.test import TestCase
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
@@ -147,7 +148,9 @@ def run_worker(max_tasks: int | None = None) -> int:
             if result is None:
                 break
             result.claim(worker.worker_id)
-        worker.run_task(result)
+        # The worker's own transactions commit: their on-commit work runs.
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            worker.run_task(result)
         result.refresh_from_db()
         assert result.status != "FAILED", result.traceback
         ran += 1
