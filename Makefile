@@ -17,7 +17,7 @@ run: install
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py load_demo
 	$(PY) manage.py create_demo_accounts
-	$(PY) manage.py runserver 127.0.0.1:8000
+	$(PY) manage.py rundev 127.0.0.1:$${PORT:-8000}
 
 test: install
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} $(VENV)/bin/pytest

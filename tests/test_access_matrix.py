@@ -5,6 +5,7 @@ fails the test, so access is decided on purpose, not by accident.
 """
 
 import re
+from urllib.parse import urlsplit
 
 import pytest
 import reversion
@@ -28,6 +29,7 @@ from incidents.models import (
     ThreatPattern,
 )
 from outbox.models import OutboxMessage
+from subscriptions import services as subscriptions
 from tests.factories import (
     add_entity,
     add_source,
@@ -107,7 +109,10 @@ RULES = [
     (r"^audit_log$", only(200, reviewer=200)),
     (r"^import_entries$", staff(200)),
     (r"^overview:digest_index$", everyone(302)),  # to the latest year
-    (r"^(api|editorial|glossary|overview|incidents|contributions):", everyone(200)),
+    (
+        r"^(api|editorial|glossary|overview|incidents|contributions|subscriptions):",
+        everyone(200),
+    ),
     (r"^(sitemap|security:healthz)$", everyone(200)),
 ]
 
@@ -202,6 +207,8 @@ def site():
     objects["submission"], objects["submission_token"] = contributions.receive(
         kind="report", title="A report", source_urls="https://example.org/r"
     )
+    subscriber = subscriptions.follow("reader@example.org", "weekly").subscriber
+    objects["subscription_token"] = path_of(subscriptions.link(subscriber))
     objects["outboxmessage"] = OutboxMessage.objects.create(
         key="matrix", to="reader@example.org", subject="Hello", text_body="Hi."
     )
@@ -216,6 +223,10 @@ def site():
         )
         objects[model._meta.model_name] = row
     return objects
+
+
+def path_of(url: str) -> str:
+    return urlsplit(url).path
 
 
 def _delete_one_of_each(reviewer, pattern, objects) -> None:
@@ -271,6 +282,10 @@ def concrete_url(route: str, name: str | None, site, users) -> str:
         "contributions:correction": "/submit/correction/?page=/glossary/"
         "prompt-injection/",
         "contributions:status": f"/submit/status/{site['submission_token']}/",
+        "subscriptions:follow": "/follow/?target=weekly",
+        "subscriptions:manage": site["subscription_token"],
+        "subscriptions:confirm": f"{site['subscription_token']}confirm/",
+        "subscriptions:unsubscribe": f"{site['subscription_token']}unsubscribe/",
         "editorial:entry_changes": f"/changes/glossary.term/{site['term'].pk}/",
         "admin:view_on_site": "/admin/r/{}/{}/".format(
             *_content_type_and_id(site["term"])
