@@ -166,6 +166,9 @@ def deliver_due(*, limit: int | None = None) -> Delivery:
             if message is None:
                 break
             try:
+                # Kept open across the batch (send() alone would reconnect for
+                # every message); reopened after a failure closed it.
+                connection.open()
                 as_email(message, connection).send()
             except Exception as error:  # noqa: BLE001 - recorded for staff
                 _close_quietly(connection)
