@@ -4,6 +4,8 @@ Called inside the service's transaction: the mail is recorded in the outbox with
 the change and sent by the background worker, never from the request.
 """
 
+import hashlib
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Q
@@ -52,10 +54,14 @@ def _send(reason: str, recipients: list[str], subject: str, body: str) -> None:
     at = timezone.now().isoformat()
     enqueue(
         *(
-            Mail(key=f"{reason}:{at}:{to}", to=to, subject=subject, text=body)
+            Mail(key=f"{reason}:{at}:{_digest(to)}", to=to, subject=subject, text=body)
             for to in recipients
         )
     )
+
+
+def _digest(address: str) -> str:
+    return hashlib.sha256(address.lower().encode()).hexdigest()[:16]
 
 
 def editor_emails(change: Change) -> list[str]:

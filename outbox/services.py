@@ -254,3 +254,13 @@ def _close_quietly(connection) -> None:
         connection.close()
     except Exception:  # noqa: BLE001,S110 - a dead connection is closed already
         pass
+
+
+def purge(days: int = 30) -> int:
+    """Delete sent and failed messages older than `days` (addresses and links)."""
+    cutoff = timezone.now() - datetime.timedelta(days=days)
+    count, _ = OutboxMessage.objects.filter(
+        status__in=[OutboxMessage.Status.SENT, OutboxMessage.Status.FAILED],
+        created_at__lt=cutoff,
+    ).delete()
+    return count

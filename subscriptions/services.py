@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from . import mails, targets, tokens
-from .models import Subscriber, Subscription
+from .models import PendingChange, Subscriber, Subscription
 
 UNCONFIRMED_DAYS = 7
 
@@ -103,6 +103,7 @@ def purge_unconfirmed(days: int = UNCONFIRMED_DAYS) -> int:
     Subscription.objects.filter(
         confirmed_at__isnull=True, created_at__lt=cutoff
     ).delete()
+    PendingChange.objects.filter(sent_at__lt=cutoff).delete()
     _, deleted = Subscriber.objects.filter(
         confirmed_at__isnull=True, created_at__lt=cutoff
     ).delete()

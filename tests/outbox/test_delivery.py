@@ -231,3 +231,20 @@ def test_staff_see_the_outbox_read_only(client, django_capture_on_commit_callbac
     ).content.decode()
     assert "SMTPDataError: 554 no" in detail
     assert client.get(reverse("admin:outbox_outboxmessage_add")).status_code == 403
+
+
+def test_old_sent_and_failed_mail_is_purged(django_capture_on_commit_callbacks):
+    from django.core.management import call_command
+
+    enqueue(*mails(4))
+    old = timezone.now() - datetime.timedelta(days=31)
+    OutboxMessage.objects.filter(key__in=["test:0", "test:1"]).update(
+        status="sent", created_at=old
+    )
+    OutboxMessage.objects.filter(key="test:2").update(created_at=old)  # queued
+    OutboxMessage.objects.filter(key="test:3").update(status="failed")  # recent
+    call_command("purge_outbox")
+    assert sorted(OutboxMessage.objects.values_list("key", flat=True)) == [
+        "test:2",
+        "test:3",
+    ]

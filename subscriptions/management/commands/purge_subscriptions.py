@@ -5,8 +5,8 @@ from subscriptions import services
 
 class Command(BaseCommand):
     help = (
-        "Delete addresses and subscriptions left unconfirmed for 7 days. Run it "
-        "daily from cron."
+        "Delete addresses and subscriptions left unconfirmed for 7 days, and "
+        "changes sent more than 7 days ago. Run it daily from cron."
     )
 
     def add_arguments(self, parser):
