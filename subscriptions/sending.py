@@ -22,6 +22,8 @@ from .models import PendingChange, Subscriber, Subscription
 
 #: Subscribers per slice: bounds the memory of a run over many subscribers.
 SLICE = 2000
+#: How far back a run looks for published changes nobody recorded as pending.
+CATCH_UP = datetime.timedelta(days=2)
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,45 @@ def _published_items(pending: list[PendingChange]) -> list[tuple[ChangeItem, set
     return items
 
 
+def catch_up() -> int:
+    """Record as pending the recent published changes the signal did not record.
+
+    The publishing transaction writes the change's `RevisionMeta` (published, not
+    minor): that row is the durable record. The `public_content_changed` receiver
+    records the pending change right after commit; if the process died in between,
+    this finds the change anyway (an anti-join, so commits in any order are seen).
+    """
+    since = timezone.now() - CATCH_UP
+    missed = (
+        RevisionMeta.objects.filter(
+            published=True,
+            minor=False,
+            content_type__isnull=False,
+            revision__date_created__gte=since,
+        )
+        .exclude(revision_id__in=PendingChange.objects.values("revision_id"))
+        .order_by("pk")
+    )
+    recorded = 0
+    for meta in missed:
+        earlier = RevisionMeta.objects.filter(
+            content_type_id=meta.content_type_id,
+            object_id=meta.object_id,
+            published=True,
+            pk__lt=meta.pk,
+        )
+        _, created = PendingChange.objects.get_or_create(
+            revision_id=meta.revision_id,
+            defaults={
+                "content_type_id": meta.content_type_id,
+                "object_id": meta.object_id,
+                "first": not earlier.exists(),
+            },
+        )
+        recorded += created
+    return recorded
+
+
 def send_changes() -> int:
     """Mail every confirmed follower the pending changes that concern them.
 
@@ -77,6 +118,7 @@ def send_changes() -> int:
     sent together. A crash rolls all of it back; the next run does it again with
     the same outbox keys. Returns the number of mails recorded.
     """
+    catch_up()
     with transaction.atomic():
         pending = list(
             PendingChange.objects.select_for_update(skip_locked=True)

@@ -273,3 +273,35 @@ def test_unconfirmed_addresses_are_deleted_after_seven_days(client):
         "kept@example.org",
     }
     assert Incident.objects.count() == 0
+
+
+def test_a_change_whose_signal_was_lost_is_still_sent(client, smtp_server, newsroom):
+    """The process died between the publish's commit and the receiver."""
+    from editorial.signals import public_content_changed
+    from subscriptions import services as subscriptions
+    from subscriptions.receivers import record_change
+
+    incident = make_incident()
+    follow(client, key(incident), "reader@example.org")
+    subscriptions.confirm(Subscriber.objects.get())
+    deliver()
+    public_content_changed.disconnect(dispatch_uid="subscriptions.record_change")
+    try:
+        newsroom.change(incident, summary="Published while the receiver was away.")
+    finally:
+        public_content_changed.connect(
+            record_change, dispatch_uid="subscriptions.record_change"
+        )
+    assert not PendingChange.objects.exists()
+    from django.core.management import call_command
+    from django.test import TestCase
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        call_command("send_notifications")  # the cron safety net
+    deliver()
+    assert "Published while the receiver was away." in smtp_server.messages[-1].text
+    assert PendingChange.objects.get().sent_at is not None
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        call_command("send_notifications")
+    deliver()
+    assert len(smtp_server.messages) == 2  # the confirmation and that one mail
