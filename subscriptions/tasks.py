@@ -8,10 +8,3 @@ def send_changes() -> int:
     from . import sending
 
     return sending.send_changes()
-
-
-@task()
-def send_weekly() -> int:
-    from . import sending
-
-    return sending.send_weekly()
