@@ -150,6 +150,7 @@ def main() -> None:
     connections.close_all()
 
     say("Running the worker (db_worker --batch)…")
+    load_before = os.getloadavg()
     started = time.monotonic()
     worker = subprocess.Popen(
         [sys.executable, "manage.py", "db_worker", "--batch", "--no-reload",
@@ -159,6 +160,7 @@ def main() -> None:
     )  # fmt: skip
     _, status, usage = os.wait4(worker.pid, 0)
     wall = time.monotonic() - started
+    load_after = os.getloadavg()
     smtp.stop()
     assert os.waitstatus_to_exitcode(status) == 0, status
 
@@ -199,6 +201,12 @@ def main() -> None:
             ),
             ("worker wall time, start to exit", f"{wall:.1f} s"),
             ("worker peak resident memory (ru_maxrss)", f"{peak_mib:.0f} MiB"),
+            (
+                "load average (1/5/15 min) before / after the worker",
+                " ".join(f"{x:.2f}" for x in load_before)
+                + " / "
+                + " ".join(f"{x:.2f}" for x in load_after),
+            ),
             (
                 "mails sent / left unsent / received by the server",
                 f"{sent:,} / {queued:,} / {counter.count:,} "

@@ -72,7 +72,9 @@ def enqueue(*mails: Mail) -> None:
         ignore_conflicts=True,
         batch_size=1000,
     )
-    transaction.on_commit(schedule)
+    # robust: a failure to reach the task queue is logged, never turned into an
+    # error after the change committed; `send_outbox` from cron sends it anyway.
+    transaction.on_commit(schedule, robust=True)
 
 
 def schedule(run_after: datetime.datetime | None = None) -> None:
