@@ -305,3 +305,36 @@ def test_a_change_whose_signal_was_lost_is_still_sent(client, smtp_server, newsr
         call_command("send_notifications")
     deliver()
     assert len(smtp_server.messages) == 2  # the confirmation and that one mail
+
+
+def test_follow_pages_are_never_cached_even_with_the_page_cache_on(client, settings):
+    import uuid
+
+    from subscriptions.services import link
+
+    settings.PUBLIC_PAGE_CACHE = True
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"test-{uuid.uuid4()}",
+        }
+    }
+    incident = make_incident()
+    follow(client, "weekly", "reader@example.org")
+    manage = path_of(link(Subscriber.objects.get()))
+    urls = [
+        f"/follow/?target={key(incident)}",
+        "/follow/sent/",
+        manage,
+        f"{manage}confirm/",
+        f"{manage}unsubscribe/?scope=weekly",
+    ]
+    for url in urls:
+        for _ in range(2):
+            response = Client().get(url)
+            assert response.status_code == 200, url
+            assert is_private(response), url
+            assert not response.has_header("X-Cache"), url
+    # The entry page itself stays cacheable: its Follow form carries no token.
+    Client().get(incident.get_absolute_url())
+    assert Client().get(incident.get_absolute_url())["X-Cache"] == "hit"
