@@ -108,3 +108,19 @@ def purge_unconfirmed(days: int = UNCONFIRMED_DAYS) -> int:
         confirmed_at__isnull=True, created_at__lt=cutoff
     ).delete()
     return deleted.get(Subscriber._meta.label, 0)
+
+
+@transaction.atomic
+def forget(subscriber: Subscriber, *, by) -> None:
+    """An administrator deletes an address on request; the audit log keeps no email."""
+    from editorial import audit
+    from editorial.models import AuditEvent
+
+    anonymous = Subscriber(pk=subscriber.pk, email=f"subscriber #{subscriber.pk}")
+    audit.record(
+        AuditEvent.Action.DELETE,
+        anonymous,
+        by=by,
+        comment="Address and subscriptions deleted on request.",
+    )
+    subscriber.delete()

@@ -93,6 +93,9 @@ SUBMISSION_VIEWS = {  # readers' submissions: every editor triages, none adds
 OUTBOX_VIEWS = {  # outgoing mail: administrators watch it, nobody edits it
     name: only(200) for name in ("changelist", "change", "history")
 } | {"add": only(403), "delete": only(403), "redirect": staff(302)}
+SUBSCRIBER_VIEWS = {  # readers' addresses: administrators see and delete them
+    name: only(200) for name in ("changelist", "change", "history", "delete")
+} | {"add": only(403), "redirect": staff(302)}
 LOCKOUT_VIEWS = {  # django-axes records: administrators unlock editors
     name: only(200) for name in ("changelist", "change", "history", "delete")
 } | {"add": only(403), "redirect": staff(302)}
@@ -166,6 +169,7 @@ def expectation(route: str, name: str | None):
             "axes": LOCKOUT_VIEWS,
             "contributions": SUBMISSION_VIEWS,
             "outbox": OUTBOX_VIEWS,
+            "subscriptions": SUBSCRIBER_VIEWS,
             "glossary": CONTENT_VIEWS,
             "incidents": CONTENT_VIEWS,
         }.get(app, {})
@@ -209,6 +213,7 @@ def site():
     )
     subscriber = subscriptions.follow("reader@example.org", "weekly").subscriber
     objects["subscription_token"] = path_of(subscriptions.link(subscriber))
+    objects["subscriber"] = subscriber
     objects["outboxmessage"] = OutboxMessage.objects.create(
         key="matrix", to="reader@example.org", subject="Hello", text_body="Hi."
     )

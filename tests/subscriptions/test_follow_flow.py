@@ -338,3 +338,32 @@ def test_follow_pages_are_never_cached_even_with_the_page_cache_on(client, setti
     # The entry page itself stays cacheable: its Follow form carries no token.
     Client().get(incident.get_absolute_url())
     assert Client().get(incident.get_absolute_url())["X-Cache"] == "hit"
+
+
+def test_administrators_see_addresses_and_delete_one_on_request(client):
+    from django.urls import reverse
+
+    from tests.factories import make_user
+
+    follow(client, "weekly", "reader@example.org")
+    subscriber = Subscriber.objects.get()
+    client.force_login(make_user(role="Administrator"))
+    listing = client.get(reverse("admin:subscriptions_subscriber_changelist"))
+    assert "reader@example.org" in listing.content.decode()
+    page = client.get(
+        reverse("admin:subscriptions_subscriber_change", args=[subscriber.pk])
+    ).content.decode()
+    assert "the weekly briefing" in page and subscriber.token_hash not in page
+    url = reverse("admin:subscriptions_subscriber_delete", args=[subscriber.pk])
+    assert client.post(url, {"post": "yes"}).status_code == 302
+    assert not Subscriber.objects.exists() and not Subscription.objects.exists()
+    from editorial.models import AuditEvent
+
+    event = AuditEvent.objects.get(object_id=subscriber.pk, action="delete")
+    assert event.entry_repr == f"subscriber #{subscriber.pk}"
+    assert "reader@example.org" not in str(AuditEvent.objects.values())
+    log = client.get("/admin/audit-log/")
+    assert (
+        log.status_code == 200
+        and f"subscriber #{subscriber.pk}" in log.content.decode()
+    )
