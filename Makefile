@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/threatwatch
 
-.PHONY: install run test check lint format bench serve load
+.PHONY: install run test check lint format bench bench-mail serve load
 
 $(VENV)/installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -17,7 +17,7 @@ run: install
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py load_demo
 	$(PY) manage.py create_demo_accounts
-	$(PY) manage.py runserver 127.0.0.1:8000
+	$(PY) manage.py rundev 127.0.0.1:$${PORT:-8000}
 
 test: install
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} $(VENV)/bin/pytest
@@ -38,6 +38,9 @@ format: install
 
 bench: install
 	$(PY) bench/run.py
+
+bench-mail: install
+	$(PY) bench/mail.py
 
 serve: install
 	$(PY) bench/serve.py

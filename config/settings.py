@@ -78,6 +78,8 @@ INSTALLED_APPS = [
     "api",
     "exchange",
     "contributions",
+    "outbox",
+    "subscriptions",
     "bench",
     "csp",
     "axes",
@@ -200,9 +202,23 @@ STORAGES = {
     },
 }
 
+# Mail: printed to the console in development; in production set
+# EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and the server below.
+# Every mail goes through the outbox (outbox/services.py) and the worker.
 EMAIL_BACKEND = env_str(
-    "EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
 )
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Threatwatch <noreply@localhost>")
 
 # Background work (mail, snapshots) runs in `manage.py db_worker`: django-tasks
 # with its database backend, so a task is enqueued in the same transaction as the
@@ -283,6 +299,12 @@ RATELIMIT_IP_META_KEY = "security.login.client_ip"
 # With the cache down the forms stay open rather than refusing everyone.
 RATELIMIT_FAIL_OPEN = True
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Readers' subscriptions (subscriptions/): a sending run waits this long after a
+# published change, so that the changes of a busy hour reach a reader as one mail.
+SUBSCRIPTION_BATCH_MINUTES = env_int("SUBSCRIPTION_BATCH_MINUTES", 15)
+# Follow requests one address may make (django-ratelimit rate).
+FOLLOW_RATE = env_str("FOLLOW_RATE", "10/h")
 
 # The public JSON API (api/): read-only, anonymous, open to every origin.
 REST_FRAMEWORK = {

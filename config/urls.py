@@ -21,6 +21,7 @@ urlpatterns = [
     path("changes/", include("editorial.urls")),
     path("glossary/", include("glossary.urls")),
     path("submit/", include("contributions.urls")),
+    path("follow/", include("subscriptions.urls")),
     path("", include("security.urls")),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("", include("overview.urls")),

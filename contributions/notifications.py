@@ -1,12 +1,13 @@
 """The one email a submitter gets: the outcome, if they left an address and agreed.
 
-All contributor mail goes through `send_outcome`, sent once the triage commits.
+All contributor mail goes through `send_outcome`: recorded in the outbox inside
+the triage's transaction, sent by the background worker once it commits.
 """
 
 from django.conf import settings
-from django.core.mail import send_mail
-from django.db import transaction
 from django.utils import timezone
+
+from outbox.services import Mail, enqueue
 
 from .models import Submission
 
@@ -29,25 +30,23 @@ def outcome_text(submission: Submission) -> str:
 
 
 def send_outcome(submission: Submission) -> None:
-    """Email the outcome once, after commit, to a submitter who consented."""
+    """Record the outcome mail, once, for a submitter who consented."""
     if not (submission.contact_consent and submission.submitter_email):
         return
     if submission.status == Submission.Status.SPAM or submission.outcome_emailed_at:
         return
-    pk = submission.pk
-
-    def send() -> None:
-        sub = Submission.objects.get(pk=pk)
-        if sub.outcome_emailed_at or not sub.submitter_email:
-            return
-        kind = sub.get_kind_display().lower()
-        send_mail(
-            f"[{settings.SITE_NAME}] Your {kind} {sub.reference}: "
-            f"{sub.get_status_display().lower()}",
-            f"Thank you for your {kind} {sub.reference}.\n\n{outcome_text(sub)}\n",
-            None,
-            [sub.submitter_email],
+    kind = submission.get_kind_display().lower()
+    enqueue(
+        Mail(
+            key=f"submission:{submission.pk}:outcome",
+            to=submission.submitter_email,
+            subject=f"[{settings.SITE_NAME}] Your {kind} {submission.reference}: "
+            f"{submission.get_status_display().lower()}",
+            text=f"Thank you for your {kind} {submission.reference}.\n\n"
+            f"{outcome_text(submission)}\n",
         )
-        Submission.objects.filter(pk=pk).update(outcome_emailed_at=timezone.now())
-
-    transaction.on_commit(send)
+    )
+    submission.outcome_emailed_at = timezone.now()
+    Submission.objects.filter(pk=submission.pk).update(
+        outcome_emailed_at=submission.outcome_emailed_at
+    )

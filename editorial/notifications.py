@@ -1,9 +1,17 @@
-"""Emails about review: reviewers hear of submissions, authors of decisions."""
+"""Emails about review: reviewers hear of submissions, authors of decisions.
+
+Called inside the service's transaction: the mail is recorded in the outbox with
+the change and sent by the background worker, never from the request.
+"""
+
+import hashlib
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
 from django.db.models import Q
+from django.utils import timezone
+
+from outbox.services import Mail, enqueue
 
 from .models import Change
 
@@ -32,13 +40,28 @@ def submitted(entry, change: Change, *, by) -> None:
     recipients = [u.email for u in _reviewers() if u.pk != by.pk]
     if not recipients:
         return
-    send_mail(
+    _send(
+        f"review:{change.pk}:submitted",
+        recipients,
         f"[Threatwatch] Review requested: {entry}",
         f"{by} submitted a change to {entry} for review.\n\n"
         f"Summary: {change.summary or '(none)'}\n\nReview it at {_admin_url(entry)}",
-        None,
-        recipients,
     )
+
+
+def _send(reason: str, recipients: list[str], subject: str, body: str) -> None:
+    """One outbox message per recipient, keyed by the event and the address."""
+    at = timezone.now().isoformat()
+    enqueue(
+        *(
+            Mail(key=f"{reason}:{at}:{_digest(to)}", to=to, subject=subject, text=body)
+            for to in recipients
+        )
+    )
+
+
+def _digest(address: str) -> str:
+    return hashlib.sha256(address.lower().encode()).hexdigest()[:16]
 
 
 def editor_emails(change: Change) -> list[str]:
@@ -68,4 +91,9 @@ def decided(
     else:
         subject = f"[Threatwatch] Published: {entry}"
         body = f"{by} approved your change and it is now public."
-    send_mail(subject, f"{body}\n\n{_admin_url(entry)}", None, recipients)
+    _send(
+        f"review:{entry._meta.label_lower}:{entry.pk}:{outcome}",
+        recipients,
+        subject,
+        f"{body}\n\n{_admin_url(entry)}",
+    )

@@ -29,6 +29,10 @@ def role_permissions(role: str) -> list[Permission]:
                     "auth",
                     "editorial",
                     "axes",
+                    # outbox: administrators watch outgoing mail (read-only);
+                    # subscriptions: they delete a reader's address on request.
+                    "outbox",
+                    "subscriptions",
                 )
             )
         )

@@ -236,7 +236,7 @@ def submit(entry: EditorialEntry, *, by) -> Change:
     if not entry.is_published:
         _set_state(entry, State.IN_REVIEW)
     audit.record(Action.SUBMIT, entry, by=by, comment=change.summary)
-    transaction.on_commit(lambda: notifications.submitted(entry, change, by=by))
+    notifications.submitted(entry, change, by=by)  # recorded with the change
     return change
 
 
@@ -300,17 +300,14 @@ def approve(
 
 
 def _notify_decision(entry: EditorialEntry, change: Change, *, by, outcome: str):
-    recipients = notifications.editor_emails(change)
-    comment, go_live_at = change.review_comment, change.go_live_at
-    transaction.on_commit(
-        lambda: notifications.decided(
-            entry,
-            outcome=outcome,
-            by=by,
-            recipients=recipients,
-            comment=comment,
-            go_live_at=go_live_at,
-        )
+    # Recorded in the outbox inside this transaction; the worker sends it.
+    notifications.decided(
+        entry,
+        outcome=outcome,
+        by=by,
+        recipients=notifications.editor_emails(change),
+        comment=change.review_comment,
+        go_live_at=change.go_live_at,
     )
 
 

@@ -17,3 +17,6 @@ def _no_public_page_cache(settings):
     """Most tests change content inside one transaction, so no commit ever bumps the
     content version; page caching is tested on its own in tests/editorial."""
     settings.PUBLIC_PAGE_CACHE = False
+
+
+from tests.mailserver import hanging_smtp_server, smtp_server  # noqa: E402,F401

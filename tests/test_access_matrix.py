@@ -5,6 +5,7 @@ fails the test, so access is decided on purpose, not by accident.
 """
 
 import re
+from urllib.parse import urlsplit
 
 import pytest
 import reversion
@@ -27,6 +28,8 @@ from incidents.models import (
     Organisation,
     ThreatPattern,
 )
+from outbox.models import OutboxMessage
+from subscriptions import services as subscriptions
 from tests.factories import (
     add_entity,
     add_source,
@@ -87,6 +90,12 @@ SUBMISSION_VIEWS = {  # readers' submissions: every editor triages, none adds
     "triage": staff(405),
     "redirect": staff(302),
 }
+OUTBOX_VIEWS = {  # outgoing mail: administrators watch it, nobody edits it
+    name: only(200) for name in ("changelist", "change", "history")
+} | {"add": only(403), "delete": only(403), "redirect": staff(302)}
+SUBSCRIBER_VIEWS = {  # readers' addresses: administrators see and delete them
+    name: only(200) for name in ("changelist", "change", "history", "delete")
+} | {"add": only(403), "redirect": staff(302)}
 LOCKOUT_VIEWS = {  # django-axes records: administrators unlock editors
     name: only(200) for name in ("changelist", "change", "history", "delete")
 } | {"add": only(403), "redirect": staff(302)}
@@ -104,7 +113,10 @@ RULES = [
     (r"^import_entries$", staff(200)),
     (r"^overview:digest_index$", everyone(302)),  # to the latest year
     (r"^api:not_found$", everyone(404)),  # any other address under /api/
-    (r"^(api|editorial|glossary|overview|incidents|contributions):", everyone(200)),
+    (
+        r"^(api|editorial|glossary|overview|incidents|contributions|subscriptions):",
+        everyone(200),
+    ),
     (r"^(sitemap|security:healthz)$", everyone(200)),
 ]
 
@@ -157,6 +169,8 @@ def expectation(route: str, name: str | None):
             "auth": RESTRICTED_VIEWS,
             "axes": LOCKOUT_VIEWS,
             "contributions": SUBMISSION_VIEWS,
+            "outbox": OUTBOX_VIEWS,
+            "subscriptions": SUBSCRIBER_VIEWS,
             "glossary": CONTENT_VIEWS,
             "incidents": CONTENT_VIEWS,
         }.get(app, {})
@@ -198,6 +212,12 @@ def site():
     objects["submission"], objects["submission_token"] = contributions.receive(
         kind="report", title="A report", source_urls="https://example.org/r"
     )
+    subscriber = subscriptions.follow("reader@example.org", "weekly").subscriber
+    objects["subscription_token"] = path_of(subscriptions.link(subscriber))
+    objects["subscriber"] = subscriber
+    objects["outboxmessage"] = OutboxMessage.objects.create(
+        key="matrix", to="reader@example.org", subject="Hello", text_body="Hi."
+    )
     for model in (AccessAttempt, AccessLog, AccessFailureLog):
         row = model.objects.create(
             user_agent="test",
@@ -209,6 +229,10 @@ def site():
         )
         objects[model._meta.model_name] = row
     return objects
+
+
+def path_of(url: str) -> str:
+    return urlsplit(url).path
 
 
 def _delete_one_of_each(reviewer, pattern, objects) -> None:
@@ -265,6 +289,10 @@ def concrete_url(route: str, name: str | None, site, users) -> str:
         "contributions:correction": "/submit/correction/?page=/glossary/"
         "prompt-injection/",
         "contributions:status": f"/submit/status/{site['submission_token']}/",
+        "subscriptions:follow": "/follow/?target=weekly",
+        "subscriptions:manage": site["subscription_token"],
+        "subscriptions:confirm": f"{site['subscription_token']}confirm/",
+        "subscriptions:unsubscribe": f"{site['subscription_token']}unsubscribe/",
         "editorial:entry_changes": f"/changes/glossary.term/{site['term'].pk}/",
         "admin:view_on_site": "/admin/r/{}/{}/".format(
             *_content_type_and_id(site["term"])

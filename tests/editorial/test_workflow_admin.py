@@ -22,6 +22,7 @@ from tests.factories import (
     make_term,
     make_user,
 )
+from tests.mailserver import run_worker
 
 pytestmark = pytest.mark.django_db
 
@@ -51,7 +52,9 @@ def workflow(client, entry, action, **data):
         f"admin:{opts.app_label}_{opts.model_name}_workflow", args=[entry.pk, action]
     )
     with TestCase.captureOnCommitCallbacks(execute=True):
-        return client.post(url, data, follow=True)
+        response = client.post(url, data, follow=True)
+    run_worker()  # the mail is recorded by the request and sent by the worker
+    return response
 
 
 def edit(client, url, **changes):
