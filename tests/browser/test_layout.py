@@ -1,0 +1,102 @@
+"""Every public page type fits a phone and a desktop with the demo data loaded.
+
+At 390 px and 1366 px: the document is never wider than the viewport (wide
+tables and code blocks scroll in their own box), and no word inside a table
+cell is broken across lines (a compound may break after its hyphen,
+"Human-in-the-Loop", never a date, a code or a plain word). Charts' numbers
+start folded behind "Show the numbers"; the check opens every <details>.
+"""
+
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from contributions.models import Submission, hash_token
+from editorial.changelog import entry_history_url
+from glossary.models import Term
+from incidents.models import Domain, Incident, Sector, ThreatPattern
+from tests.browser.conftest import screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+WIDTHS = (390, 1366)
+LAYOUT_JS = (Path(__file__).parent / "js" / "layout.js").read_text()
+STATUS_TOKEN = "layout-test-status-token"
+
+
+def public_pages() -> dict[str, str]:
+    incident = Incident.objects.published().order_by("code").first()
+    submission = Submission.objects.order_by("pk").first()
+    Submission.objects.filter(pk=submission.pk).update(
+        token_hash=hash_token(STATUS_TOKEN)
+    )
+    term = Term.objects.published().get(slug="deepfake")
+    return {
+        "home": "/",
+        "taxonomy": "/taxonomy/",
+        "incidents": "/incidents/",
+        "incidents-filtered": "/incidents/?severity=critical&year_from=2023",
+        "incident": incident.get_absolute_url(),
+        "pattern": ThreatPattern.objects.published().first().get_absolute_url(),
+        "domain": Domain.objects.published().first().get_absolute_url(),
+        "glossary": "/glossary/",
+        "term": term.get_absolute_url(),
+        "sectors": "/sectors/",
+        "sector": Sector.objects.published().first().get_absolute_url(),
+        "changes": "/changes/",
+        "entry-changes": entry_history_url(incident),
+        "digests": "/digests/",
+        "digest": "/digests/2024/",
+        "api": "/api/",
+        "search": "/search/?q=deepfake",
+        "search-empty": "/search/?q=zzzznothing",
+        "submit": "/submit/",
+        "correction": f"/submit/correction/?page={term.get_absolute_url()}",
+        "status": f"/submit/status/{STATUS_TOKEN}/",
+        "not-found": "/no-such-page/",
+    }
+
+
+def test_every_public_page_fits_phone_and_desktop_without_broken_words(
+    live_server, new_page
+):
+    call_command("load_demo", verbosity=0)
+    pages = public_pages()
+    problems = []
+    for width in WIDTHS:
+        page = new_page(width=width)
+        for name, path in pages.items():
+            response = page.goto(live_server.url + path)
+            expected = 404 if name == "not-found" else 200
+            assert response.status == expected, f"{path}: {response.status}"
+            found = page.evaluate(LAYOUT_JS)
+            if found["width"] > found["viewport"]:
+                problems.append(f"{name} at {width}px is {found['width']}px wide")
+            if found["broken"]:
+                problems.append(f"{name} at {width}px breaks {found['broken']}")
+            screenshot(page, f"layout-{name}-{width}")
+    assert problems == []
+
+
+def test_chart_numbers_start_folded_and_open_as_a_tidy_table(live_server, new_page):
+    call_command("load_demo", verbosity=0)
+    for width in WIDTHS:
+        page = new_page(width=width)
+        page.goto(live_server.url + "/")
+        figure = page.locator(".chart-figure", has_text="Incidents per year, by domain")
+        table = figure.locator("table")
+        assert not table.is_visible()
+        folded = page.evaluate("document.documentElement.scrollHeight")
+        figure.get_by_text("Show the numbers").click()
+        assert table.is_visible()
+        # One line per year: a row is no taller than two lines of text.
+        heights = table.locator("tbody tr").evaluate_all(
+            "rows => rows.map(r => r.getBoundingClientRect().height)"
+        )
+        assert heights and max(heights) < 60, heights
+        box = figure.locator(".table-scroll")
+        assert box.evaluate("b => b.getBoundingClientRect().right") <= width
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        assert page.evaluate("document.documentElement.scrollHeight") > folded
+        screenshot(page, f"layout-home-numbers-{width}")
