@@ -7,6 +7,7 @@ cell is broken across lines (a compound may break after its hyphen,
 start folded behind "Show the numbers"; the check opens every <details>.
 """
 
+import datetime
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,13 @@ from editorial.changelog import entry_history_url
 from glossary.models import Term
 from incidents.models import Domain, Incident, Sector, ThreatPattern
 from tests.browser.conftest import screenshot
+from tests.factories import (
+    make_dimension,
+    make_domain,
+    make_incident,
+    make_pattern,
+    make_term,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -100,3 +108,27 @@ def test_chart_numbers_start_folded_and_open_as_a_tidy_table(live_server, new_pa
         assert page.evaluate("document.documentElement.scrollWidth") <= width
         assert page.evaluate("document.documentElement.scrollHeight") > folded
         screenshot(page, f"layout-home-numbers-{width}")
+
+
+def test_last_updated_shows_under_the_title_on_every_entry_page(live_server, new_page):
+    domain = make_domain(last_updated=datetime.date(2024, 5, 1))
+    pattern = make_pattern(domain, last_updated=datetime.date(2024, 5, 2))
+    incident = make_incident(pattern, last_updated=datetime.date(2024, 5, 3))
+    term = make_term(last_updated=datetime.date(2024, 5, 4))
+    sector = make_dimension(Sector, last_updated=datetime.date(2024, 5, 5))
+    entries = [domain, pattern, incident, term, sector]
+    page = new_page(width=390, height=844)
+    for entry in entries:
+        page.goto(live_server.url + entry.get_absolute_url())
+        expected = entry.last_updated.isoformat()
+        title = page.locator("h1")
+        under = page.locator(".updated-under-title")
+        assert under.inner_text() == f"Last updated {expected}"
+        # right under the title, on the first screen of a phone
+        gap = under.bounding_box()["y"] - (
+            title.bounding_box()["y"] + title.bounding_box()["height"]
+        )
+        assert 0 <= gap < 40, (entry, gap)
+        assert under.bounding_box()["y"] < 844
+        # and still at the foot of the page with the other dates
+        assert f"Last updated: {expected}" in page.locator("footer .dates").inner_text()
