@@ -8,12 +8,14 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
+from editorial.addresses import site_url
+
 from .models import Submission
 
 
 def outcome_text(submission: Submission) -> str:
     entry = submission.public_result()
-    link = f"{settings.SITE_URL}{entry.get_absolute_url()}" if entry else ""
+    link = site_url(entry.get_absolute_url()) if entry else ""
     if submission.status == Submission.Status.ACCEPTED:
         if link:
             return f"It is now part of the published entry {entry}: {link}"

@@ -1,10 +1,10 @@
 """Emails about review: reviewers hear of submissions, authors of decisions."""
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db.models import Q
 
+from .addresses import site_url
 from .models import Change
 
 
@@ -25,7 +25,7 @@ def _reviewers():
 def _admin_url(entry) -> str:
     opts = entry._meta
     path = f"/admin/{opts.app_label}/{opts.model_name}/{entry.pk}/change/"
-    return settings.SITE_URL + path
+    return site_url(path)
 
 
 def submitted(entry, change: Change, *, by) -> None:
