@@ -132,3 +132,49 @@ def test_last_updated_shows_under_the_title_on_every_entry_page(live_server, new
         assert under.bounding_box()["y"] < 844
         # and still at the foot of the page with the other dates
         assert f"Last updated: {expected}" in page.locator("footer .dates").inner_text()
+
+
+def test_incident_filters_fold_on_a_phone_and_stay_open_on_a_desktop(
+    live_server, new_page
+):
+    pattern = make_pattern()
+    for n in range(30):
+        make_incident(pattern, title=f"Incident number {n}", severity="high")
+    phone = new_page(width=390, height=844)
+    phone.goto(live_server.url + "/incidents/")
+    first = phone.locator(".results li").first
+    assert first.bounding_box()["y"] < 600
+    assert not phone.locator("#id_severity").is_visible()
+    phone.get_by_text("Filter and sort").click()
+    phone.select_option("#id_severity", "high")
+    phone.get_by_role("button", name="Apply filters").click()
+    # the form's empty fields are dropped: one short address per list
+    assert (
+        phone.url
+        == live_server.url
+        + "/incidents/?sort=-date&pattern_scope=primary&severity=high"
+    )
+    assert phone.locator(".result-count").inner_text().startswith("30 incidents")
+    screenshot(phone, "layout-incidents-folded-390")
+
+    desktop = new_page(width=1366, height=900)
+    desktop.goto(live_server.url + "/incidents/")
+    assert desktop.locator("#id_severity").is_visible()
+    assert desktop.locator(".results li").first.bounding_box()["y"] < 400
+
+    # a reversed range opens the panel on a phone to say what is wrong
+    phone.goto(live_server.url + "/incidents/?year_from=2024&year_to=2020")
+    alert = phone.get_by_role("alert")
+    assert alert.is_visible()
+    assert "before it starts" in alert.inner_text()
+
+
+def test_pages_carry_our_favicon(live_server, new_page):
+    page = new_page(width=390)
+    page.goto(live_server.url + "/")
+    href = page.locator('link[rel="icon"]').get_attribute("href")
+    assert href.endswith(".svg")
+    icon = page.request.get(live_server.url + href)
+    assert icon.status == 200
+    assert icon.headers["content-type"].startswith("image/svg+xml")
+    assert icon.text().startswith("<svg")
