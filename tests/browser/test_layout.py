@@ -87,6 +87,21 @@ def test_every_public_page_fits_phone_and_desktop_without_broken_words(
     assert problems == []
 
 
+def test_changelog_gives_date_type_and_summary_room(live_server, new_page):
+    call_command("load_demo", verbosity=0)
+    page = new_page(width=1366)
+    page.goto(live_server.url + "/changes/")
+    heads = page.locator("table.changes thead th").all_inner_texts()
+    assert heads == ["Date", "Type", "Entry", "Summary"]
+    first = page.locator("table.changes tbody tr").first
+    line = page.evaluate("parseFloat(getComputedStyle(document.body).lineHeight)")
+    for cell in first.locator("td").all():
+        # a short date, type or note sits on one line: nothing squeezed
+        assert cell.bounding_box()["height"] < 1.5 * line + 16, cell.inner_text()
+    assert first.locator("td").nth(3).inner_text() == "First published"
+    screenshot(page, "layout-changes-1366")
+
+
 def test_chart_numbers_start_folded_and_open_as_a_tidy_table(live_server, new_page):
     call_command("load_demo", verbosity=0)
     for width in WIDTHS:
