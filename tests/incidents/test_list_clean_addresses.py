@@ -44,7 +44,7 @@ def test_a_clean_address_is_served_as_it_is(client, incidents):
 
 def test_reversed_year_range_says_so_and_keeps_the_input(client, incidents):
     html = client.get("/incidents/?year_from=2023&year_to=2019").content.decode()
-    assert "The range ends (2019) before it starts (2023)" in html
+    assert "<li>To year: The range ends (2019) before it starts (2023)" in html
     assert 'role="alert"' in html
     assert (
         'name="year_from" min="1950" max="2100" inputmode="numeric" value="2023"'
