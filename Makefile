@@ -2,6 +2,7 @@
 VENV := .venv
 PY := $(VENV)/bin/python
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/threatwatch
+PORT ?= 8000
 
 .PHONY: install run test check lint format bench bench-mail serve load
 
@@ -17,7 +18,7 @@ run: install
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py load_demo
 	$(PY) manage.py create_demo_accounts
-	$(PY) manage.py rundev 127.0.0.1:$${PORT:-8000}
+	$(PY) manage.py rundev 127.0.0.1:$(PORT)
 
 test: install
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} $(VENV)/bin/pytest

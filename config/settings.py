@@ -88,6 +88,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "editorial.addresses.SiteAddressMiddleware",
     "csp.middleware.CSPMiddleware",
     "security.middleware.PermissionsPolicyMiddleware",
     "security.middleware.NulByteMiddleware",
@@ -298,7 +299,10 @@ SUBMISSION_HINTS_RATE = env_str("SUBMISSION_HINTS_RATE", "120/m")
 RATELIMIT_IP_META_KEY = "security.login.client_ip"
 # With the cache down the forms stay open rather than refusing everyone.
 RATELIMIT_FAIL_OPEN = True
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The public address for absolute links (citations, API urls, mail, exports).
+# Required in production (`check --deploy`); empty in development, where links
+# follow the address of the request (editorial/addresses.py).
+SITE_URL = env_str("SITE_URL").rstrip("/")
 
 # Readers' subscriptions (subscriptions/): a sending run waits this long after a
 # published change, so that the changes of a busy hour reach a reader as one mail.

@@ -7,6 +7,7 @@ the triage's transaction, sent by the background worker once it commits.
 from django.conf import settings
 from django.utils import timezone
 
+from editorial.addresses import site_url
 from outbox.services import Mail, enqueue
 
 from .models import Submission
@@ -14,7 +15,7 @@ from .models import Submission
 
 def outcome_text(submission: Submission) -> str:
     entry = submission.public_result()
-    link = f"{settings.SITE_URL}{entry.get_absolute_url()}" if entry else ""
+    link = site_url(entry.get_absolute_url()) if entry else ""
     if submission.status == Submission.Status.ACCEPTED:
         if link:
             return f"It is now part of the published entry {entry}: {link}"

@@ -7,6 +7,7 @@ class EditorialConfig(AppConfig):
     verbose_name = "Editorial workflow"
 
     def ready(self) -> None:
+        from . import addresses  # noqa: F401  (registers the SITE_URL check)
         from .caching import content_changed
         from .roles import sync_roles
 

@@ -6,13 +6,13 @@ the change and sent by the background worker, never from the request.
 
 import hashlib
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
 
 from outbox.services import Mail, enqueue
 
+from .addresses import site_url
 from .models import Change
 
 
@@ -33,7 +33,7 @@ def _reviewers():
 def _admin_url(entry) -> str:
     opts = entry._meta
     path = f"/admin/{opts.app_label}/{opts.model_name}/{entry.pk}/change/"
-    return settings.SITE_URL + path
+    return site_url(path)
 
 
 def submitted(entry, change: Change, *, by) -> None:

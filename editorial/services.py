@@ -351,10 +351,7 @@ def publish(
     first = entry.first_published is None
     entry.state = State.PUBLISHED
     entry.expires_at = expire_at
-    if entry.first_published is None:
-        entry.first_published = now
-    if not minor or entry.last_updated is None:
-        entry.last_updated = on or timezone.localdate(now)
+    stamp_public_dates(entry, now=now, on=on, minor=minor)
     entry.save()
     revision = snapshots.record_revision(
         entry,
@@ -376,6 +373,33 @@ def publish(
     )
     _announce(entry, action=Action.PUBLISH, revision=revision, minor=minor, first=first)
     return revision
+
+
+def stamp_public_dates(
+    entry: EditorialEntry,
+    *,
+    now: datetime.datetime,
+    on: datetime.date | None = None,
+    minor: bool = False,
+) -> None:
+    """Set "First published" and "Last updated" for a publication at `now`.
+
+    A publication dated `on` in the past (demo data, imports with --publish)
+    was first published that day, not today. Whatever the dates given, an
+    entry is never last updated before it was first published.
+    """
+    today = timezone.localdate(now)
+    if entry.first_published is None:
+        entry.first_published = now if on is None or on >= today else start_of_day(on)
+    if not minor or entry.last_updated is None:
+        entry.last_updated = on or today
+    first_day = timezone.localdate(entry.first_published)
+    if entry.last_updated < first_day:
+        entry.last_updated = first_day
+
+
+def start_of_day(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
 def _announce(

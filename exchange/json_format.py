@@ -14,11 +14,11 @@ import json.scanner
 from collections.abc import Callable
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Model, Prefetch, QuerySet
 from django.utils import timezone
 
 from editorial import text
+from editorial.addresses import site_url
 from editorial.models import State
 from glossary.models import Category, Term
 from incidents.models import (
@@ -59,7 +59,7 @@ def everything(model: type[Model]) -> QuerySet:
 
 
 def absolute(path: str) -> str:
-    return settings.SITE_URL + path
+    return site_url(path)
 
 
 def iso(value) -> str | None:

@@ -7,6 +7,7 @@ published incidents that match all the *other* active filters.
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlencode
 
 import django_filters
 from django import forms
@@ -75,6 +76,34 @@ class YearField(forms.IntegerField):
 
 class YearFilter(django_filters.NumberFilter):
     field_class = YearField
+
+
+class IncidentFilterForm(forms.Form):
+    """The incident list's filters; a reversed year range is an error, not 0 rows."""
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("year_from"), cleaned.get("year_to")
+        if start is not None and end is not None and start > end:
+            self.add_error(
+                "year_to",
+                f"The range ends ({end}) before it starts ({start}): "
+                "put the earlier year first.",
+            )
+        return cleaned
+
+
+def without_empty_parameters(query_string: str) -> str | None:
+    """Return the query string without its empty parameters, or None if it has none.
+
+    The filter form sends every field, most of them empty ("Any"); dropping
+    them gives one short address per list, in the order the parameters came.
+    """
+    pairs = parse_qsl(query_string, keep_blank_values=True)
+    kept = [(name, value) for name, value in pairs if value.strip()]
+    if len(kept) == len(pairs):
+        return None
+    return urlencode(kept)
 
 
 class IncidentFilter(django_filters.FilterSet):
@@ -171,6 +200,7 @@ class IncidentFilter(django_filters.FilterSet):
     class Meta:
         model = Incident
         fields: list[str] = []
+        form = IncidentFilterForm
 
     match_count: int | None = None  # the incidents listed, known after facets()
 

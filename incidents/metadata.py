@@ -4,9 +4,10 @@ import datetime
 import re
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import models
 from django.http import HttpRequest, HttpResponse
+
+from editorial.addresses import site_url
 
 SITE = "Threatwatch"
 _BIBTEX_SPECIAL = re.compile(r"([\\{}%&$#_^~])")
@@ -14,7 +15,7 @@ _BIBTEX_SPECIAL = re.compile(r"([\\{}%&$#_^~])")
 
 def absolute_url(path: str) -> str:
     """Return the public address of a path on this site."""
-    return f"{settings.SITE_URL}{path}"
+    return site_url(path)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.views.generic import DetailView
 
 from . import metadata
-from .filters import DIMENSION_FILTERS, IncidentFilter
+from .filters import DIMENSION_FILTERS, IncidentFilter, without_empty_parameters
 from .models import (
     DIMENSIONS,
     AffectedGroup,
@@ -187,6 +187,11 @@ def detail_page(view_class: type[DetailView]):
 
 
 def incident_list(request: HttpRequest) -> HttpResponse:
+    clean_query = without_empty_parameters(request.META.get("QUERY_STRING", ""))
+    if clean_query is not None:
+        return redirect(
+            f"{request.path}?{clean_query}" if clean_query else request.path
+        )
     incident_filter = IncidentFilter(request.GET, queryset=published_incidents())
     facets = incident_filter.facets()
     paginator = Paginator(incident_filter.qs, INCIDENTS_PER_PAGE)

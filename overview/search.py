@@ -25,14 +25,17 @@ from django.contrib.postgres.search import (
 from django.db import connections
 from django.db.models import (
     BooleanField,
+    Case,
     CharField,
     Count,
     F,
+    FloatField,
     Func,
     Model,
     Q,
     QuerySet,
     Value,
+    When,
 )
 from django.db.models.functions import Concat, Greatest
 from django.utils.html import escape
@@ -262,6 +265,42 @@ class _BlindQuery(SearchQuery):
     template = "(SELECT %(function)s(%(expressions)s))"
 
 
+# The relation from a glossary term to each kind: Term's many-to-many field.
+_TIES = {
+    Term: "related_terms",
+    Incident: "related_incidents",
+    ThreatPattern: "related_patterns",
+    Domain: "related_domains",
+}
+
+
+def named_terms(text: str) -> QuerySet:
+    """Return the ids of the published glossary terms the query names.
+
+    "deepfake" and "deepfakes" both name the term Deepfake.
+    """
+    names = {text, _singular(text)}
+    condition = Q.create([("term__iexact", name) for name in names], connector=Q.OR)
+    return Term.objects.published().filter(condition).values("pk")
+
+
+def tied_to_named_terms(kind: Kind, text: str) -> QuerySet:
+    """Return the ids of published entries a term named by the query is tied to.
+
+    A search for a glossary term also finds what the term is linked with (its
+    related incidents, patterns, domains and terms, and the term itself), though
+    their text may use other words: "deepfake" finds the voice-clone robocall.
+    A subquery, so it adds no query; the ties of one term are a handful of rows.
+    """
+    relation = Term._meta.get_field(_TIES[kind.model])
+    through = relation.remote_field.through
+    source, target = relation.m2m_field_name(), relation.m2m_reverse_field_name()
+    named = named_terms(text)
+    ids = through.objects.filter(**{f"{source}__in": named}).values(target)
+    tied = Q(pk__in=ids) | Q(pk__in=named) if kind.model is Term else Q(pk__in=ids)
+    return kind.model.objects.published().filter(tied).values("pk")
+
+
 def _tsquery(text: str) -> SearchQuery:
     return _BlindQuery(text, search_type="websearch", config=SEARCH_CONFIG)
 
@@ -271,7 +310,9 @@ def _full_text(results: Results, kinds: list[Kind]) -> None:
     # Counting stops past COUNT_LIMIT: an exact count reads every matching row.
     counted = [
         kind.model.objects.filter(
-            pk__in=_matching(kind, query).values("pk")[: COUNT_LIMIT + 1]
+            pk__in=_matching(kind, query)
+            .values("pk")[: COUNT_LIMIT + 1]
+            .union(tied_to_named_terms(kind, results.query))
         )
         .annotate(kind=Value(kind.key, output_field=CharField()))
         .values("kind")
@@ -338,7 +379,7 @@ def _candidates(kind: Kind, text: str) -> QuerySet:
         .order_by()
         .values("pk")[:RANKED_PER_SOURCE]
     )
-    return first.union(in_heading)
+    return first.union(in_heading, tied_to_named_terms(kind, text))
 
 
 def _has_words(query: str, *, using: str) -> bool:
@@ -393,7 +434,8 @@ def _similar(results: Results, kinds: list[Kind], *, using: str) -> None:
 def _simple(results: Results, kinds: list[Kind]) -> None:
     """Match titles, codes and summaries by substring (databases without FTS)."""
     results.counts = dict.fromkeys(KINDS, 0)
-    words = results.query.split()[:8]
+    # "deepfakes" matches "deepfake" too: a plural's final s is left out.
+    words = [_singular(word) for word in results.query.split()[:8]]
     for kind in KINDS.values():
         fields = [kind.title, kind.summary] + (["code"] if kind.has_code else [])
         condition = Q()
@@ -401,18 +443,34 @@ def _simple(results: Results, kinds: list[Kind]) -> None:
             condition &= Q.create(
                 [(f"{name}__icontains", word) for name in fields], connector=Q.OR
             )
-        matching = kind.published().filter(condition)
+        # Entries tied to a glossary term the query names come after the
+        # entries whose own words match.
+        matching = (
+            kind.published()
+            .filter(condition | Q(pk__in=tied_to_named_terms(kind, results.query)))
+            .annotate(
+                score=Case(
+                    When(condition, then=Value(1.0)),
+                    default=Value(0.5),
+                    output_field=FloatField(),
+                )
+            )
+        )
         if kind not in kinds:
             results.counts[kind.key] = matching.count()
             continue
-        rows = list(matching.order_by(kind.title)[:RESULTS_PER_KIND])
+        rows = list(matching.order_by("-score", kind.title)[:RESULTS_PER_KIND])
         results.counts[kind.key] = len(rows)
         results.hits += [
-            Hit(kind, row, getattr(row, kind.title), plain(row, kind), 1.0)
+            Hit(kind, row, getattr(row, kind.title), plain(row, kind), row.score)
             for row in rows
         ]
     if results.hits:
         results.mode = "simple"
+
+
+def _singular(word: str) -> str:
+    return word[:-1] if len(word) > 3 and word.lower().endswith("s") else word
 
 
 def snippet(headline: str) -> SafeString:

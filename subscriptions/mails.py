@@ -8,6 +8,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from editorial.addresses import site_url
 from outbox.services import Mail, enqueue
 
 from . import targets
@@ -16,7 +17,7 @@ from . import targets
 def _render(name: str, context: dict) -> tuple[str, str]:
     context = {
         "site_name": settings.SITE_NAME,
-        "site_url": settings.SITE_URL,
+        "site_url": site_url(),
         **context,
     }
     return (

@@ -9,11 +9,11 @@ import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
+from editorial.addresses import site_url
 from editorial.models import RevisionMeta
 from outbox.services import enqueue
 
@@ -64,7 +64,7 @@ def _published_items(pending: list[PendingChange]) -> list[tuple[ChangeItem, set
             pk=p.pk,
             title=str(entry),
             summary=meta.revision.get_comment() or "Updated",
-            url=settings.SITE_URL + entry.get_absolute_url(),
+            url=site_url(entry.get_absolute_url()),
             new=p.first,
         )
         items.append((item, targets.concerned_keys(entry, first=p.first)))
@@ -205,7 +205,7 @@ def briefing_context(start, end) -> dict:
         )
         row = {
             "title": str(incident),
-            "url": settings.SITE_URL + incident.get_absolute_url(),
+            "url": site_url(incident.get_absolute_url()),
         }
         which = "new" if incident.pk in new_ids else "updated"
         if row not in group[which]:

@@ -7,10 +7,11 @@ hour at most, and nothing else.
 
 import datetime
 
-from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+
+from editorial.addresses import site_url
 
 from . import mails, targets, tokens
 from .models import PendingChange, Subscriber, Subscription
@@ -20,7 +21,7 @@ UNCONFIRMED_DAYS = 7
 
 def link(subscriber: Subscriber, name: str = "manage", **query) -> str:
     token = tokens.token_for(subscriber.salt)
-    url = settings.SITE_URL + reverse(f"subscriptions:{name}", args=[token])
+    url = site_url(reverse(f"subscriptions:{name}", args=[token]))
     if query:
         url += "?" + "&".join(f"{k}={v}" for k, v in query.items())
     return url

@@ -1,5 +1,6 @@
 """Test data as plain functions: make_x(**overrides) returns a saved object."""
 
+import datetime
 import itertools
 
 from django.contrib.auth import get_user_model
@@ -7,6 +8,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from editorial.models import State
+from editorial.services import start_of_day
 from glossary.models import Category, Term
 from incidents.models import (
     AffectedGroup,
@@ -26,7 +28,13 @@ def _published(overrides: dict) -> dict:
     if overrides.get("state", State.PUBLISHED) == State.PUBLISHED:
         overrides.setdefault("state", State.PUBLISHED)
         overrides.setdefault("last_updated", timezone.localdate())
-        overrides.setdefault("first_published", timezone.now())
+        # As the services keep it: never last updated before first published.
+        updated = overrides["last_updated"]
+        if isinstance(updated, str):
+            updated = datetime.date.fromisoformat(updated)
+        now = timezone.now()
+        first = start_of_day(updated) if updated < timezone.localdate(now) else now
+        overrides.setdefault("first_published", first)
     return overrides
 
 

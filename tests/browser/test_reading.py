@@ -156,6 +156,10 @@ def test_keyboard_reaches_skip_link_search_and_filters(live_server, new_page, si
     assert page.evaluate("document.activeElement.className") == "skip-link"
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "main"
+    # on a phone the filters start folded; their summary opens them from the keyboard
+    assert not page.locator("#id_severity").is_visible()
+    page.focus(".filter-panel > summary")
+    page.keyboard.press("Enter")
     page.focus("#id_severity")
     page.keyboard.press("ArrowDown")
     assert page.eval_on_selector("#id_severity", "select => select.value") != ""

@@ -172,7 +172,9 @@ def test_full_export_carries_drafts_and_pending_changes(tmp_path):
     assert Change.objects.for_entry(deepfake).get().is_pending
 
 
-def test_export_of_the_public_site_matches_the_api(client, tmp_path):
+def test_export_of_the_public_site_matches_the_api(client, tmp_path, settings):
+    # With SITE_URL set, as production requires, both name the same addresses.
+    settings.SITE_URL = "https://threatwatch.example"
     build_knowledge_base()
     document = export(tmp_path, "public.json")
     api = client.get("/api/incidents.json").json()

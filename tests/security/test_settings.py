@@ -12,6 +12,7 @@ PRODUCTION = {
     "DEBUG": "0",
     "SECRET_KEY": "x" * 20 + "-a-long-random-production-key-for-the-deploy-check-9f3",
     "ALLOWED_HOSTS": "example.org",
+    "SITE_URL": "https://example.org",
 }
 
 
@@ -21,6 +22,7 @@ INHERITED_NOT = {
     "DEBUG",
     "SECRET_KEY",
     "ALLOWED_HOSTS",
+    "SITE_URL",
     "DJANGO_SETTINGS_MODULE",
     "DJANGO_ALLOW_ASYNC_UNSAFE",
     "CACHE_URL",
@@ -44,6 +46,16 @@ def test_check_deploy_has_no_warnings_in_production():
     result = manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_check_deploy_fails_without_site_url():
+    env = {key: value for key, value in PRODUCTION.items() if key != "SITE_URL"}
+    result = manage("check", "--deploy", **env)
+    assert result.returncode != 0
+    assert "threatwatch.E001" in result.stderr + result.stdout
+    assert "SITE_URL is not set" in result.stderr + result.stdout
+    # a plain check (development, migrations) does not ask for it
+    assert manage("check", **env).returncode == 0
 
 
 @pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS"])
