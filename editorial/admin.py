@@ -31,7 +31,16 @@ from django.utils.html import format_html
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
-from . import audit, diffs, history, previews, rendering, services, snapshots
+from . import (
+    audit,
+    diffs,
+    history,
+    previews,
+    rendering,
+    services,
+    snapshots,
+    status,
+)
 from .forms import EditorialForm
 from .models import Change, State
 
@@ -69,14 +78,7 @@ class _Captured(Exception):
 
 @admin.display(description="state", ordering="state")
 def state_badge(entry) -> str:
-    label = entry.get_state_display()
-    pending = getattr(entry, "open_change_status", None)
-    if entry.state == State.PUBLISHED and pending:
-        label = f"Published, with pending changes ({Change.Status(pending).label})"
-    elif pending == Change.Status.CHANGES_REQUESTED:
-        label = "Changes requested"
-    elif pending == Change.Status.SCHEDULED:
-        label = "Approved, scheduled"
+    label = status.short_label(entry.state, getattr(entry, "open_change_status", None))
     return format_html(
         '<span class="state-badge state-{}">{}</span>', entry.state, label
     )
@@ -201,6 +203,12 @@ class EditorialAdmin(VersionAdmin):
             ),
             *super().get_urls(),
         ]
+
+    def get_view_on_site_url(self, obj=None):
+        """Offer "View on site" only when the entry has a public page."""
+        if obj is None or not obj.is_published:
+            return None
+        return super().get_view_on_site_url(obj)
 
     # Saving
 
@@ -355,21 +363,10 @@ class EditorialAdmin(VersionAdmin):
 
     def workflow_context(self, request, entry) -> dict:
         change = services.open_change(entry)
+        actions = services.allowed_actions(entry, request.user, change)
         reviewer = services.can_review(request.user)
         own = bool(change and change.editors.filter(pk=request.user.pk).exists())
         in_review = bool(change and change.status == Change.Status.IN_REVIEW)
-        actions = []
-        if change and change.status in (
-            Change.Status.EDITING,
-            Change.Status.CHANGES_REQUESTED,
-        ):
-            actions.append("submit")
-        if in_review and reviewer and not own:
-            actions += ["approve", "request-changes"]
-        if reviewer and entry.is_published:
-            actions += ["confirm-reviewed", "unpublish"]
-        if reviewer and entry.state != State.ARCHIVED:
-            actions.append("archive")
         diff = []
         if change is not None and change.is_pending:
             diff = diffs.compare(
@@ -381,6 +378,7 @@ class EditorialAdmin(VersionAdmin):
             "editorial_pending_diff": diff,
             "editorial_entry": entry,
             "editorial_change": change,
+            "editorial_state_text": status.describe(entry, change),
             "editorial_actions": actions,
             "editorial_own_change_in_review": in_review and reviewer and own,
         }

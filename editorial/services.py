@@ -59,6 +59,44 @@ def _require_other_reviewer(change: Change, user, action: str) -> None:
         )
 
 
+def may_submit(change: Change | None, user) -> bool:
+    """Whether the user may send the change to review: someone who worked on it.
+
+    A change nobody signed (an import by the system user) may be submitted by
+    any editor. A reviewer who sent a change back does not resubmit it.
+    """
+    if change is None or change.status not in (
+        Change.Status.EDITING,
+        Change.Status.CHANGES_REQUESTED,
+    ):
+        return False
+    if user is None or not user.is_active:
+        return False
+    if change.author_id == user.pk:
+        return True
+    editors = set(change.editors.values_list("pk", flat=True))
+    return not editors or user.pk in editors
+
+
+def allowed_actions(entry: EditorialEntry, user, change: Change | None) -> list[str]:
+    """Return the workflow actions the user may take on the entry now, in order.
+
+    The same rules the transitions below enforce; the admin offers these only.
+    """
+    actions = []
+    if may_submit(change, user):
+        actions.append("submit")
+    reviewer = can_review(user)
+    if reviewer and change is not None and change.status == Change.Status.IN_REVIEW:
+        if not change.editors.filter(pk=user.pk).exists():
+            actions += ["approve", "request-changes"]
+    if reviewer and entry.is_published:
+        actions += ["confirm-reviewed", "unpublish"]
+    if reviewer and entry.state != State.ARCHIVED:
+        actions.append("archive")
+    return actions
+
+
 def _get_or_open_change(entry: EditorialEntry, by) -> Change:
     change = open_change(entry)
     if change is None:
@@ -210,6 +248,10 @@ def submit(entry: EditorialEntry, *, by) -> Change:
         Change.Status.CHANGES_REQUESTED,
     ):
         raise WorkflowError("There is no draft or sent-back change to submit.")
+    if not may_submit(change, by):
+        raise WorkflowError(
+            "Only the people who worked on this change may submit it for review."
+        )
     change.status = Change.Status.IN_REVIEW
     change.submitted_at = timezone.now()
     change.editors.add(by)

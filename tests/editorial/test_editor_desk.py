@@ -1,0 +1,121 @@
+"""The editor's desk in the admin: what the change form offers and says."""
+
+import pytest
+from django.test import TestCase
+from django.urls import reverse
+
+from editorial import services
+from editorial.models import State
+from editorial.roles import AUTHOR, REVIEWER
+from tests.admin_forms import changeform_data
+from tests.factories import make_category, make_term, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def author():
+    return make_user("alice", role=AUTHOR, email="alice@example.org")
+
+
+@pytest.fixture
+def reviewer():
+    return make_user("rita", role=REVIEWER, email="rita@example.org")
+
+
+def term_url(term, view="change"):
+    return reverse(f"admin:glossary_term_{view}", args=[term.pk])
+
+
+def page(client, user, url) -> str:
+    client.force_login(user)
+    response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def workflow(client, entry, action, **data):
+    url = reverse("admin:glossary_term_workflow", args=[entry.pk, action])
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post(url, data, follow=True)
+
+
+def offered(client, user, entry) -> list[str]:
+    client.force_login(user)
+    response = client.get(term_url(entry))
+    return response.context["editorial_actions"]
+
+
+def draft_by(author, **fields):
+    term = make_term(state=State.DRAFT, **fields)
+    services.save_draft(term, by=author, summary="First draft")
+    return term
+
+
+# 2. "View on site" only when there is a public page.
+
+
+def test_view_on_site_only_for_published_entries(client, reviewer, author):
+    draft = draft_by(author, term="Never Public")
+    html = page(client, reviewer, term_url(draft))
+    assert "viewsitelink" not in html
+    published = make_term(term="Public One")
+    html = page(client, reviewer, term_url(published))
+    assert "viewsitelink" in html
+
+
+# 3. The state said once, and only the actions the user may take.
+
+
+def test_state_is_said_once_in_plain_words(client, author, reviewer):
+    draft = draft_by(author, term="Fresh Draft")
+    html = page(client, author, term_url(draft))
+    assert "Draft: not submitted for review yet. Never published." in html
+    assert "Draft Draft" not in " ".join(html.split())
+
+    published = make_term(term="Live Term", summary="Live.")
+    client.force_login(author)
+    data = changeform_data(client.get(term_url(published)))
+    data.update(summary="Pending.", change_summary="Sharper")
+    assert client.post(term_url(published), data).status_code == 302
+    html = " ".join(page(client, author, term_url(published)).split())
+    assert (
+        "Published; a change is being drafted, not yet submitted. Readers see the "
+        "published version until a reviewer approves it." in html
+    )
+    panel = html[html.index("workflow-panel") : html.index("workflow-actions")]
+    assert panel.count("Draft") == 0
+
+
+def test_after_sending_back_the_reviewer_is_not_offered_submit(
+    client, author, reviewer
+):
+    term = draft_by(author, term="Sent Back")
+    assert "submit" in offered(client, author, term)
+    assert "submit" not in offered(client, reviewer, term)
+    services.submit(term, by=author)
+    assert offered(client, author, term) == []
+    assert offered(client, reviewer, term) == ["approve", "request-changes", "archive"]
+
+    workflow(client, term, "request-changes", comment="Add an example.")
+    assert offered(client, reviewer, term) == ["archive"]
+    assert offered(client, author, term) == ["submit"]
+    html = page(client, reviewer, term_url(term))
+    assert "Submit for review" not in html
+
+
+def test_the_service_refuses_a_submit_by_someone_who_did_not_work_on_it(
+    author, reviewer
+):
+    term = draft_by(author, term="Not Yours")
+    with pytest.raises(services.WorkflowError):
+        services.submit(term, by=reviewer)
+    services.submit(term, by=author)
+
+
+def test_an_unsigned_change_may_be_submitted_by_any_editor(author):
+    term = make_term(state=State.DRAFT, term="Imported", category=make_category())
+    services.save_draft(term, by=None, summary="Imported")
+    assert services.allowed_actions(term, author, services.open_change(term)) == [
+        "submit"
+    ]
