@@ -213,7 +213,18 @@ class EditorialAdmin(VersionAdmin):
     # Saving
 
     def add_view(self, request, form_url="", extra_context=None):
-        return admin.ModelAdmin.add_view(self, request, form_url, extra_context)
+        context = {**(extra_context or {}), "editorial_offer_save_and_submit": True}
+        return admin.ModelAdmin.add_view(self, request, form_url, context)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if "_submit" in request.POST:
+            return self._redirect_after_save(request, obj)
+        return super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request, obj):
+        if "_submit" in request.POST:
+            return self._redirect_after_save(request, obj)
+        return super().response_change(request, obj)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         entry = self.get_object(request, unquote(object_id))
@@ -224,6 +235,9 @@ class EditorialAdmin(VersionAdmin):
         change = services.open_change(entry)
         base = change.snapshot if change and change.is_pending else None
         context = {**(extra_context or {}), **self.workflow_context(request, entry)}
+        context["editorial_offer_save_and_submit"] = self._may_submit_on_save(
+            request, entry
+        )
         context["editorial_panels"] = [
             panel
             for panel in (make(request, entry) for make in edit_form_panels)
@@ -242,6 +256,8 @@ class EditorialAdmin(VersionAdmin):
         request.editorial_revert_of = version.revision
         context = {
             **(extra_context or {}),
+            "show_save_and_add_another": False,
+            "editorial_offer_save_and_submit": self._may_submit_on_save(request, entry),
             "title": f"Revert {entry} to its revision of "
             f"{timezone.localtime(version.revision.date_created):%Y-%m-%d %H:%M}",
         }
@@ -318,6 +334,7 @@ class EditorialAdmin(VersionAdmin):
                 "keep seeing the published version until a reviewer approves it.",
                 messages.SUCCESS,
             )
+            self._submit_if_asked(request, live)
             return self._redirect_after_save(request, live)
 
     def save_related(self, request, form, formsets, change):
@@ -350,10 +367,27 @@ class EditorialAdmin(VersionAdmin):
         services.save_draft(
             entry, by=request.user, summary=summary, minor=minor, action=action
         )
+        self._submit_if_asked(request, entry)
+
+    @staticmethod
+    def _may_submit_on_save(request, entry) -> bool:
+        change = services.open_change(entry)
+        return change is None or services.may_submit(change, request.user)
+
+    def _submit_if_asked(self, request, entry) -> None:
+        """Submit the change just saved when the editor asked to (one step)."""
+        if "_submit" not in request.POST:
+            return
+        try:
+            services.submit(entry, by=request.user)
+        except services.WorkflowError as error:
+            self.message_user(request, str(error), messages.ERROR)
+        else:
+            self.message_user(request, "Submitted for review.", messages.SUCCESS)
 
     def _redirect_after_save(self, request, entry) -> HttpResponseRedirect:
         opts = self.model._meta
-        if "_continue" in request.POST or "_preview" in request.POST:
+        if any(key in request.POST for key in ("_continue", "_preview", "_submit")):
             name = f"admin:{opts.app_label}_{opts.model_name}_change"
             return HttpResponseRedirect(reverse(name, args=[entry.pk]))
         name = f"admin:{opts.app_label}_{opts.model_name}_changelist"

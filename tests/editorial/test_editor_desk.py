@@ -119,3 +119,59 @@ def test_an_unsigned_change_may_be_submitted_by_any_editor(author):
     assert services.allowed_actions(term, author, services.open_change(term)) == [
         "submit"
     ]
+
+
+# 4. The forms: revert, save and submit, the slug's help text.
+
+
+def test_revert_form_offers_no_save_and_add_another(client, author):
+    term = draft_by(author, term="Reverted")
+    version = services_version(term)
+    html = page(client, author, term_url(term, "history") + f"{version.pk}/")
+    assert "Revert" in html
+    assert 'name="_addanother"' not in html
+    assert 'name="_submit"' in html
+
+
+def services_version(term):
+    from reversion.models import Version
+
+    return Version.objects.get_for_object(term).first()
+
+
+def test_add_form_saves_and_submits_in_one_step(client, author):
+    from glossary.models import Term
+
+    category = make_category()
+    client.force_login(author)
+    url = reverse("admin:glossary_term_add")
+    html = client.get(url).content.decode()
+    assert 'value="Save and submit for review"' in html
+    assert "Used in /glossary/&lt;slug&gt;/." in html
+    data = changeform_data(client.get(url))
+    data.update(
+        term="Reward Hacking",
+        slug="reward-hacking",
+        category=str(category.pk),
+        summary="Games the measure.",
+        definition="A shortcut that scores.",
+        _submit="Save and submit for review",
+    )
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(url, data)
+    term = Term.objects.get(slug="reward-hacking")
+    assert response.status_code == 302
+    assert response["Location"] == term_url(term)
+    assert term.state == State.IN_REVIEW
+    assert services.open_change(term).status == "in_review"
+
+
+def test_a_pending_change_is_saved_and_submitted_in_one_step(client, author):
+    term = make_term(term="Live", summary="Live.")
+    client.force_login(author)
+    data = changeform_data(client.get(term_url(term)))
+    data.update(summary="Sharper.", _submit="Save and submit for review")
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        assert client.post(term_url(term), data).status_code == 302
+    change = services.open_change(term)
+    assert change.is_pending and change.status == "in_review"

@@ -1,0 +1,90 @@
+"""The editor's desk in a real browser: the panel's layout and the add form."""
+
+import pytest
+
+from editorial import services
+from editorial.roles import AUTHOR, REVIEWER
+from tests.browser.conftest import screenshot
+from tests.browser.test_editorial_flow import log_in
+from tests.factories import add_source, make_incident, make_term, make_user
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+WIDTHS = (1024, 1280, 1366, 1600, 1920)
+
+# Is the element at the button's centre the button itself (or its text)?
+HIT_AT_CENTRE = """(button) => {
+    button.scrollIntoView({block: 'center'});
+    const box = button.getBoundingClientRect();
+    const x = box.x + box.width / 2, y = box.y + box.height / 2;
+    const hit = document.elementFromPoint(x, y);
+    return hit === button || button.contains(hit);
+}"""
+
+
+def pending_in_review(entry, author):
+    def apply(live):
+        live.summary = f"{live.summary} Sharper."
+        live.save()
+
+    services.edit(entry, by=author, apply=apply, summary="Sharper summary")
+    services.submit(entry, by=author)
+
+
+@pytest.mark.parametrize("kind", ["term", "incident"])
+def test_workflow_buttons_are_never_covered(live_server, new_page, kind):
+    base = live_server.url
+    author = make_user("alice", role=AUTHOR)
+    make_user("rita", role=REVIEWER)
+    if kind == "term":
+        entry = make_term(term="Deepfake", summary="Synthetic media.")
+        url = f"{base}/admin/glossary/term/{entry.pk}/change/"
+    else:
+        entry = make_incident(title="A cloned voice calls", summary="A robocall.")
+        add_source(entry)
+        url = f"{base}/admin/incidents/incident/{entry.pk}/change/"
+    pending_in_review(entry, author)
+
+    for width in WIDTHS:
+        page = new_page(width=width, height=800)
+        log_in(page, base, "rita")
+        page.goto(url)
+        buttons = page.locator(".workflow-actions button")
+        labels = [buttons.nth(i).inner_text() for i in range(buttons.count())]
+        assert labels == [
+            "Approve and publish",
+            "Request changes",
+            "Reviewed, still accurate",
+            "Unpublish",
+            "Archive",
+        ], width
+        for i in range(buttons.count()):
+            button = buttons.nth(i)
+            assert button.is_visible(), (width, labels[i])
+            assert button.evaluate(HIT_AT_CENTRE), (width, labels[i])
+        tools = page.locator(".object-tools a")
+        for i in range(tools.count()):
+            assert tools.nth(i).evaluate(HIT_AT_CENTRE), (width, i)
+        if width == 1366:
+            screenshot(page, f"admin-workflow-panel-{kind}-1366")
+
+
+def test_add_form_fills_the_slug_live_and_saves_and_submits(live_server, new_page):
+    base = live_server.url
+    make_user("alice", role=AUTHOR)
+    make_term(term="Anchor")  # gives the form a category to pick
+    page = new_page(width=1366)
+    log_in(page, base, "alice")
+    page.goto(f"{base}/admin/glossary/term/add/")
+    # fill() types no keys: only the input event tells the slug to follow.
+    page.fill("#id_term", "Reward Hacking")
+    assert page.input_value("#id_slug") == "reward-hacking"
+    assert "/glossary/<slug>/" in page.inner_text("#id_slug_helptext")
+    assert page.locator("input[name=_addanother]").count() == 1
+    page.select_option("#id_category", index=1)
+    page.fill("#id_summary", "A model games the measure it is trained on.")
+    page.fill("#id_definition", "It finds a shortcut that scores well.")
+    page.click("input[name=_submit]")
+    page.wait_for_selector("text=Submitted for review.")
+    text = page.inner_text(".workflow-panel")
+    assert "In review: waiting for a reviewer." in text
