@@ -413,6 +413,11 @@ class EditorialAdmin(VersionAdmin):
             "editorial_entry": entry,
             "editorial_change": change,
             "editorial_state_text": status.describe(entry, change),
+            "editorial_default_public_note": (
+                services.default_public_note(entry, change)
+                if "approve" in actions
+                else ""
+            ),
             "editorial_actions": actions,
             "editorial_own_change_in_review": in_review and reviewer and own,
         }
@@ -450,6 +455,7 @@ class EditorialAdmin(VersionAdmin):
                     go_live_at=go_live,
                     expire_at=self._datetime(post.get("expire_at", "")),
                     comment=post.get("comment", ""),
+                    public_note=post.get("public_note", ""),
                 )
                 done = (
                     f"Approved; it goes live at {timezone.localtime(go_live):%Y-%m-%d %H:%M}."  # noqa: E501

@@ -16,8 +16,8 @@ from django.db.models import F
 from django.utils import timezone
 from reversion.models import Revision
 
-from . import audit, notifications, signals, snapshots
-from .models import Change, EditorialEntry, State
+from . import audit, notifications, public_notes, signals, snapshots
+from .models import Change, EditorialEntry, RevisionMeta, State
 
 Action = audit.Action
 REVIEW_PERMISSION = "editorial.review_change"
@@ -291,8 +291,13 @@ def approve(
     go_live_at: datetime.datetime | None = None,
     expire_at: datetime.datetime | None = None,
     comment: str = "",
+    public_note: str = "",
 ) -> Change | None:
-    """Approve the change in review: publish it now or at `go_live_at`."""
+    """Approve the change in review: publish it now or at `go_live_at`.
+
+    `public_note` is what readers see in the changelog; empty gives the default
+    (see `default_public_note`).
+    """
     change = _locked_change(entry)
     if change is None or change.status != Change.Status.IN_REVIEW:
         raise WorkflowError("Only a change in review can be approved.")
@@ -302,6 +307,7 @@ def approve(
         raise WorkflowError("The expiry must come after the go-live time.")
     change.reviewer = by
     change.review_comment = comment
+    change.public_note = public_note.strip()[: public_notes.MAX_LENGTH]
     change.expire_at = expire_at
     if go_live_at and go_live_at > now:
         change.status = Change.Status.SCHEDULED
@@ -346,11 +352,27 @@ def _publish_change(entry: EditorialEntry, change: Change, *, by) -> None:
         entry,
         by=by,
         minor=change.minor and entry.is_published,
-        comment=change.summary or "Published",
+        comment="Approved and published"
+        + (f": {change.review_comment}" if change.review_comment else ""),
         expire_at=change.expire_at,
         before=before,
+        public_note=change.public_note,
     )
     change.delete()
+
+
+def default_public_note(entry: EditorialEntry, change: Change | None) -> str:
+    """Return the public note approving the entry's open change would get by default."""
+    if entry.first_published is None:
+        return public_notes.FIRST_PUBLISHED
+    if change is not None and change.is_pending:
+        before = snapshots.capture(entry)
+        after = snapshots.revision_versions(change.snapshot)
+    else:
+        before = _last_published_content(entry)
+        after = snapshots.capture(entry)
+    changed = snapshots.changed_fields(entry, before, after)
+    return public_notes.default_note(type(entry), changed, first=False)
 
 
 @transaction.atomic
@@ -364,11 +386,14 @@ def publish(
     expire_at: datetime.datetime | None = None,
     action: str | None = None,
     before: list[snapshots.CapturedVersion] | None = None,
+    public_note: str | None = None,
 ) -> Revision:
     """Make the entry's row public and stamp its public dates.
 
     The checked path is `approve`; this is also what trusted commands (demo data,
-    imports with --publish) call.
+    imports with --publish) call. `comment` is the editors' note in the history;
+    readers see `public_note`, by default "First published" or the changed
+    fields in plain words.
     """
     now = timezone.now()
     previous = entry.state
@@ -389,14 +414,26 @@ def publish(
         previous_state=previous,
         published=True,
         minor=minor,
+        public_note=public_note or "",
     )
+    # A first publication (or the first one on record) changes nothing readers
+    # saw: it lists no fields.
+    first_on_record = first or not before
+    changed = (
+        []
+        if first_on_record
+        else snapshots.changed_fields(
+            entry, before, snapshots.revision_versions(revision)
+        )
+    )
+    if not public_note:
+        note = public_notes.default_note(type(entry), changed, first=first_on_record)
+        RevisionMeta.objects.filter(revision=revision).update(public_note=note)
     audit.record(
         action or Action.PUBLISH,
         entry,
         by=by,
-        changed_fields=snapshots.changed_fields(
-            entry, before, snapshots.revision_versions(revision)
-        ),
+        changed_fields=changed,
         comment=comment,
         revision=revision,
     )

@@ -47,6 +47,7 @@ def record_revision(
     pending: bool = False,
     published: bool = False,
     minor: bool = False,
+    public_note: str = "",
 ) -> Revision:
     """Record a revision of the entry as stored now, with the rows it owns."""
     with reversion.create_revision(atomic=False):
@@ -63,6 +64,7 @@ def record_revision(
             pending=pending,
             published=published,
             minor=minor,
+            public_note=public_note[:300],
         )
     return latest_revision(entry)
 

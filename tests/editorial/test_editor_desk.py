@@ -175,3 +175,94 @@ def test_a_pending_change_is_saved_and_submitted_in_one_step(client, author):
         assert client.post(term_url(term), data).status_code == 302
     change = services.open_change(term)
     assert change.is_pending and change.status == "in_review"
+
+
+# 5. Internal save notes stay internal; readers get a public note.
+
+
+def changelog_rows(client) -> str:
+    client.logout()
+    return " ".join(client.get("/changes/").content.decode().split())
+
+
+def versions_page(client, term) -> str:
+    url = reverse(
+        "editorial:entry_changes",
+        kwargs={"label": "glossary.term", "object_id": term.pk},
+    )
+    return " ".join(client.get(url).content.decode().split())
+
+
+def test_first_publication_shows_a_public_note_not_the_save_note(
+    client, author, reviewer
+):
+    term = draft_by(author, term="Voice Cloning", definition="Copies a voice.")
+    services.save_draft(term, by=author, summary="Linked Deepfake")
+    services.submit(term, by=author)
+    html = page(client, reviewer, term_url(term))
+    assert 'name="public_note"' in html and 'value="First published"' in html
+    workflow(client, term, "approve", public_note="")
+    for text in (changelog_rows(client), versions_page(client, term)):
+        assert "First published" in text
+        assert "Linked Deepfake" not in text and "First draft" not in text
+    feed = client.get("/changes/feed/").content.decode()
+    assert "First published" in feed and "Linked Deepfake" not in feed
+
+
+def test_a_later_change_gets_its_fields_in_words_or_the_reviewers_note(
+    client, author, reviewer
+):
+    term = make_term(term="Deepfake", definition="Old.", summary="Old.")
+
+    def apply(live):
+        live.definition = "New."
+        live.save()
+
+    services.edit(term, by=author, apply=apply, summary="Tidied my wording")
+    services.submit(term, by=author)
+    assert "Updated the definition" in page(client, reviewer, term_url(term))
+    workflow(client, term, "approve", public_note="")
+    assert "Updated the definition" in changelog_rows(client)
+    assert "Tidied my wording" not in changelog_rows(client)
+
+    def apply_again(live):
+        live.summary = "Newer."
+        live.save()
+
+    services.edit(term, by=author, apply=apply_again, summary="Internal")
+    services.submit(term, by=author)
+    client.force_login(reviewer)
+    workflow(client, term, "approve", public_note="Clarified the summary")
+    text = versions_page(client, term)
+    assert "Clarified the summary" in text and "Internal" not in text
+
+
+def test_the_data_migration_gives_stored_publications_public_notes(author, reviewer):
+    import importlib
+
+    from django.apps import apps
+
+    from editorial.models import RevisionMeta
+
+    migration = importlib.import_module(
+        "editorial.migrations.0008_public_notes_for_published_revisions"
+    )
+    term = draft_by(author, term="Old Entry", definition="One.")
+    services.submit(term, by=author)
+    services.approve(term, by=reviewer)
+
+    def apply(live):
+        live.definition = "Two."
+        live.save()
+
+    services.edit(term, by=author, apply=apply, summary="Linked Deepfake")
+    services.submit(term, by=author)
+    services.approve(term, by=reviewer)
+    RevisionMeta.objects.update(public_note="")
+    migration.forwards(apps, None)
+    notes = list(
+        RevisionMeta.objects.filter(published=True, object_id=term.pk)
+        .order_by("pk")
+        .values_list("public_note", flat=True)
+    )
+    assert notes == ["First published", "Updated the definition"]
