@@ -508,6 +508,19 @@ class EditorialAdmin(VersionAdmin):
         )
         query = request.GET.copy()
         query.pop("page", None)
+        versions = list(page)
+        form = history_filter.form
+        filters = form.cleaned_data if form.is_valid() else {}
+        rows = history.timeline(
+            versions,
+            history.workflow_steps(entry, filters),
+            newer=versions[0].revision.date_created
+            if versions and page.has_previous()
+            else None,
+            older=versions[-1].revision.date_created
+            if versions and page.has_next()
+            else None,
+        )
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -515,6 +528,7 @@ class EditorialAdmin(VersionAdmin):
             "title": f"History: {entry}",
             "filter": history_filter,
             "page_obj": page,
+            "rows": rows,
             "query": query.urlencode(),
             "pending_revision_id": getattr(
                 services.open_change(entry), "snapshot_id", None

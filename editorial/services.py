@@ -352,8 +352,9 @@ def _publish_change(entry: EditorialEntry, change: Change, *, by) -> None:
         entry,
         by=by,
         minor=change.minor and entry.is_published,
-        comment="Approved and published"
-        + (f": {change.review_comment}" if change.review_comment else ""),
+        # The approval step beside it carries the reviewer's comment; the
+        # author's summary is on the author's own revision.
+        comment="Published",
         expire_at=change.expire_at,
         before=before,
         public_note=change.public_note,

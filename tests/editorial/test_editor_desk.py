@@ -266,3 +266,64 @@ def test_the_data_migration_gives_stored_publications_public_notes(author, revie
         .values_list("public_note", flat=True)
     )
     assert notes == ["First published", "Updated the definition"]
+
+
+# 6. The history shows the review steps beside the revisions.
+
+
+def history_rows(client, user, term) -> list[str]:
+    client.force_login(user)
+    response = client.get(term_url(term, "history"))
+    html = response.content.decode()
+    body = html[html.index("<tbody>") : html.index("</tbody>")]
+    return [" ".join(row.split()) for row in body.split("<tr")[2:]]
+
+
+def test_history_shows_the_review_steps_in_order(client, author, reviewer):
+    import datetime
+
+    from django.utils import timezone
+
+    term = draft_by(author, term="Prompt Injection")
+    services.submit(term, by=author)
+    services.request_changes(term, by=reviewer, comment="Cite a real case.")
+    services.save_draft(term, by=author, summary="Added the case")
+    services.submit(term, by=author)
+    services.approve(
+        term, by=reviewer, go_live_at=timezone.now() + datetime.timedelta(hours=1)
+    )
+    services.publish_scheduled(
+        now=timezone.now() + datetime.timedelta(hours=2), log=lambda _: None
+    )
+    rows = history_rows(client, reviewer, term)
+    labels = [
+        next(
+            (
+                label
+                for label in (
+                    "Resubmitted for review",
+                    "Submitted for review",
+                    "Changes requested",
+                    "Approved and scheduled",
+                    "Added the case",
+                    "First draft",
+                    "Published",
+                )
+                if label in row
+            ),
+            row,
+        )
+        for row in rows
+    ]
+    assert labels == [
+        "Published",
+        "Approved and scheduled",
+        "Resubmitted for review",
+        "Added the case",
+        "Changes requested",
+        "Submitted for review",
+        "First draft",
+    ]
+    assert "Cite a real case." in rows[4]
+    # The reviewer's publish row does not repeat the author's summary.
+    assert "Added the case" not in rows[0] and "rita" in rows[0]
