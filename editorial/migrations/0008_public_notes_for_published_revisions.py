@@ -3,6 +3,7 @@
 Until now the changelog showed the revision's comment, which is the editor's own
 save note ("Linked Deepfake"). A first publication now reads "First published";
 a later one names the fields that changed since the previous publication.
+The audit event of a first publication no longer lists every field as changed.
 """
 
 import json
@@ -63,6 +64,7 @@ def _changed(apps, key, before: dict, after: dict) -> list[str]:
 def forwards(apps, schema_editor):
     meta_model = apps.get_model("editorial", "RevisionMeta")
     version_model = apps.get_model("reversion", "Version")
+    audit_event = apps.get_model("editorial", "AuditEvent")
     content_type = apps.get_model("contenttypes", "ContentType")
     metas = (
         meta_model.objects.filter(published=True, content_type__isnull=False)
@@ -80,6 +82,9 @@ def forwards(apps, schema_editor):
             model = None
         if key != previous_key:
             note = default_note(model, [], first=True)
+            audit_event.objects.filter(
+                revision_id=meta.revision_id, action="publish"
+            ).update(changed_fields=[])
         elif model is None:
             note = "Updated"
         else:

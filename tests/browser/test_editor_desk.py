@@ -88,3 +88,39 @@ def test_add_form_fills_the_slug_live_and_saves_and_submits(live_server, new_pag
     page.wait_for_selector("text=Submitted for review.")
     text = page.inner_text(".workflow-panel")
     assert "In review: waiting for a reviewer." in text
+
+
+def test_audit_log_is_compact_and_timestamps_stay_on_one_line(live_server, new_page):
+    from editorial import audit
+
+    base = live_server.url
+    author = make_user("alice", role=AUTHOR)
+    make_user("rita", role=REVIEWER)
+    term = make_term(term="A term with a fairly long name for the audit log")
+    fields = ["term", "slug", "category", "summary", "definition", "why_it_occurs"]
+    for n in range(100):
+        audit.record(
+            audit.Action.EDIT,
+            term,
+            by=author,
+            changed_fields=fields,
+            comment=f"Edit number {n}: reworded the definition and linked the "
+            "related incidents so that readers find the cases behind it.",
+        )
+    for width in (1024, 1366):
+        page = new_page(width=width, height=800)
+        log_in(page, base, "rita")
+        page.goto(f"{base}/admin/audit-log/")
+        rows = page.locator(".audit-table tbody tr")
+        assert rows.count() == 50
+        heights = [rows.nth(i).bounding_box()["height"] for i in range(rows.count())]
+        assert max(heights) < 60, (width, max(heights))
+        lines = page.eval_on_selector_all(
+            ".audit-table time", "els => els.map(e => e.getClientRects().length)"
+        )
+        assert set(lines) == {1}, width
+        height = page.evaluate("document.documentElement.scrollHeight")
+        assert height < 3500, (width, height)
+        assert rows.first.get_by_role("link", name=term.term, exact=True).count() == 1
+        if width == 1366:
+            screenshot(page, "admin-audit-log-1366")

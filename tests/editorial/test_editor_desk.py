@@ -242,7 +242,7 @@ def test_the_data_migration_gives_stored_publications_public_notes(author, revie
 
     from django.apps import apps
 
-    from editorial.models import RevisionMeta
+    from editorial.models import AuditEvent, RevisionMeta
 
     migration = importlib.import_module(
         "editorial.migrations.0008_public_notes_for_published_revisions"
@@ -259,6 +259,7 @@ def test_the_data_migration_gives_stored_publications_public_notes(author, revie
     services.submit(term, by=author)
     services.approve(term, by=reviewer)
     RevisionMeta.objects.update(public_note="")
+    AuditEvent.objects.filter(action="publish").update(changed_fields=["summary"])
     migration.forwards(apps, None)
     notes = list(
         RevisionMeta.objects.filter(published=True, object_id=term.pk)
@@ -266,6 +267,8 @@ def test_the_data_migration_gives_stored_publications_public_notes(author, revie
         .values_list("public_note", flat=True)
     )
     assert notes == ["First published", "Updated the definition"]
+    first_publish = AuditEvent.objects.filter(action="publish", object_id=term.pk)
+    assert first_publish.order_by("pk").first().changed_fields == []
 
 
 # 6. The history shows the review steps beside the revisions.
@@ -327,3 +330,31 @@ def test_history_shows_the_review_steps_in_order(client, author, reviewer):
     assert "Cite a real case." in rows[4]
     # The reviewer's publish row does not repeat the author's summary.
     assert "Added the case" not in rows[0] and "rita" in rows[0]
+
+
+# 7. The audit log: links, compact rows, first publications, recent actions.
+
+
+def test_audit_log_links_each_row_to_the_entry_and_its_history(
+    client, author, reviewer
+):
+    from editorial.models import AuditEvent
+
+    term = draft_by(author, term="Linked Term")
+    services.submit(term, by=author)
+    services.approve(term, by=reviewer)
+    html = page(client, reviewer, "/admin/audit-log/")
+    assert f'href="{term_url(term)}"' in html
+    assert f'href="{term_url(term, "history")}"' in html
+    publish = AuditEvent.objects.get(action="publish", object_id=term.pk)
+    assert publish.changed_fields == []  # a first publication changes nothing
+
+
+def test_admin_index_lists_my_own_recent_editorial_actions(client, author, reviewer):
+    term = draft_by(author, term="Mine")
+    other = draft_by(reviewer, term="Theirs")
+    html = page(client, author, "/admin/")
+    sidebar = html[html.index('id="recent-actions-module"') :]
+    assert "My recent actions" in sidebar and "None available" not in html
+    assert f'href="{term_url(term)}"' in sidebar
+    assert term_url(other) not in sidebar
