@@ -11,7 +11,7 @@ import datetime
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import OuterRef, Q, QuerySet, Subquery
@@ -35,6 +35,7 @@ from . import (
     audit,
     diffs,
     history,
+    markdown_preview,
     previews,
     rendering,
     services,
@@ -139,6 +140,27 @@ class EditorialAdmin(VersionAdmin):
     actions = ("approve_selected", "unpublish_selected", "archive_selected")
 
     # Layout
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        """Mark each markdown field for the live preview beside it."""
+        form = super().get_form(request, obj, change, **kwargs)
+        opts = self.model._meta
+        for name, field in form.base_fields.items():
+            try:
+                model_field = opts.get_field(name)
+            except FieldDoesNotExist:
+                continue
+            kind = markdown_preview.field_kind(model_field)
+            if kind is not None:
+                field.widget.attrs.update(
+                    {
+                        "data-markdown-preview": kind,
+                        "data-preview-url": reverse("markdown_preview"),
+                        "data-preview-model": opts.label_lower,
+                        "data-preview-object": obj.pk if obj is not None else "",
+                    }
+                )
+        return form
 
     def get_fieldsets(self, request, obj=None):
         content = [

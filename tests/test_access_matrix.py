@@ -102,6 +102,7 @@ RULES = [
     (r"^admin:app_list$", staff(200)),
     (r"^audit_log$", only(200, reviewer=200)),
     (r"^import_entries$", staff(200)),
+    (r"^markdown_preview$", staff(405)),  # POST only; tests/editorial covers it
     (r"^overview:digest_index$", everyone(302)),  # to the latest year
     (r"^(api|editorial|glossary|overview|incidents|contributions):", everyone(200)),
     (r"^(sitemap|security:healthz)$", everyone(200)),

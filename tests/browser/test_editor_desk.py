@@ -124,3 +124,33 @@ def test_audit_log_is_compact_and_timestamps_stay_on_one_line(live_server, new_p
         assert rows.first.get_by_role("link", name=term.term, exact=True).count() == 1
         if width == 1366:
             screenshot(page, "admin-audit-log-1366")
+
+
+def test_live_markdown_preview_beside_the_field_under_the_csp(live_server, new_page):
+    from tests.browser.test_csp_admin import Watched
+
+    base = live_server.url
+    make_user("alice", role=AUTHOR)
+    make_term(term="Large Language Model", slug="large-language-model")
+    term = make_term(term="Agentic AI", definition="Plain.")
+    watched = Watched(new_page(width=1366))
+    page = watched.page
+    log_in(page, base, "alice")
+    page.goto(f"{base}/admin/glossary/term/{term.pk}/change/")
+    preview = page.locator("#id_definition_preview")
+    preview.get_by_text("Plain.").wait_for()
+    page.fill(
+        "#id_definition",
+        "Built on a **large language model**. <img src=x onerror=alert(1)>",
+    )
+    preview.locator("strong").wait_for()
+    link = preview.get_by_role("link", name="large language model")
+    assert link.get_attribute("href") == "/glossary/large-language-model/"
+    assert preview.locator("img").count() == 0
+    field = page.locator("#id_definition").bounding_box()
+    shown = preview.bounding_box()
+    assert shown["x"] >= field["x"] + field["width"]  # beside it, not below
+    for name in ("relation_to_threats", "why_it_occurs", "real_world_context"):
+        assert page.locator(f"#id_{name}_preview").count() == 1
+    screenshot(page, "admin-markdown-preview-1366")
+    watched.assert_clean()

@@ -358,3 +358,59 @@ def test_admin_index_lists_my_own_recent_editorial_actions(client, author, revie
     assert "My recent actions" in sidebar and "None available" not in html
     assert f'href="{term_url(term)}"' in sidebar
     assert term_url(other) not in sidebar
+
+
+# 8. The live markdown preview: the site's renderer, sanitiser and links.
+
+PREVIEW = "/admin/markdown-preview/"
+
+
+def test_preview_renders_like_the_public_page_with_term_links(client, author):
+    make_term(term="Large Language Model", slug="large-language-model")
+    client.force_login(author)
+    response = client.post(
+        PREVIEW,
+        {
+            "text": "Built on a **large language model**.\n\n<script>x</script>",
+            "kind": "markdown",
+            "model": "glossary.term",
+        },
+    )
+    assert response.status_code == 200
+    assert response["Cache-Control"].startswith("max-age=0")
+    html = response.json()["html"]
+    assert "<strong>" in html and "<script" not in html
+    assert 'href="/glossary/large-language-model/"' in html
+    lines = client.post(
+        PREVIEW, {"text": "- one\n- *two*", "kind": "lines", "model": ""}
+    ).json()["html"]
+    assert lines == "<ul><li>one</li><li><em>two</em></li></ul>"
+    cited = client.post(
+        PREVIEW,
+        {"text": "Seen [1].", "kind": "footnotes", "model": "incidents.incident"},
+    ).json()["html"]
+    assert 'href="#source-1"' in cited
+
+
+def test_preview_refuses_readers_and_bad_input(client, author):
+    assert client.post(PREVIEW, {"text": "x"}).status_code == 302  # to the login
+    client.force_login(author)
+    assert client.get(PREVIEW).status_code == 405
+    bad = client.post(PREVIEW, {"text": "x", "kind": "nope"})
+    assert bad.status_code == 400 and "kind" in bad.json()["error"]
+    long = client.post(PREVIEW, {"text": "x" * 100_001})
+    assert long.status_code == 400
+
+
+def test_every_markdown_field_is_marked_for_the_preview(client, author):
+    term = make_term(term="Marked")
+    html = page(client, author, term_url(term))
+    for name, kind in (
+        ("definition", "markdown"),
+        ("relation_to_threats", "markdown"),
+        ("why_it_occurs", "lines"),
+        ("real_world_context", "markdown"),
+    ):
+        assert (
+            f'data-markdown-preview="{kind}"' in html.split(f'id="id_{name}"')[0][-400:]
+        )
