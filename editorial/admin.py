@@ -248,6 +248,21 @@ class EditorialAdmin(VersionAdmin):
             return self._redirect_after_save(request, obj)
         return super().response_change(request, obj)
 
+    def get_object(self, request, object_id, from_field=None):
+        """Read the entry once per request (the change view and its form share it)."""
+        cached = getattr(request, "_editorial_object", None)
+        if (
+            cached is not None
+            and from_field is None
+            and type(cached) is self.model
+            and str(cached.pk) == str(object_id)
+        ):
+            return cached
+        entry = super().get_object(request, object_id, from_field)
+        if entry is not None and from_field is None:
+            request._editorial_object = entry
+        return entry
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         entry = self.get_object(request, unquote(object_id))
         if entry is None:
@@ -256,10 +271,16 @@ class EditorialAdmin(VersionAdmin):
             )
         change = services.open_change(entry)
         base = change.snapshot if change and change.is_pending else None
-        context = {**(extra_context or {}), **self.workflow_context(request, entry)}
-        context["editorial_offer_save_and_submit"] = self._may_submit_on_save(
-            request, entry
-        )
+        context = {
+            **(extra_context or {}),
+            # A POST that saves redirects: the comparison is only worked out
+            # for a page that shows it.
+            **self.workflow_context(
+                request, entry, change, compare=request.method != "POST"
+            ),
+            "editorial_offer_save_and_submit": change is None
+            or services.may_submit(change, request.user),
+        }
         context["editorial_panels"] = [
             panel
             for panel in (make(request, entry) for make in edit_form_panels)
@@ -417,31 +438,34 @@ class EditorialAdmin(VersionAdmin):
 
     # Workflow
 
-    def workflow_context(self, request, entry) -> dict:
-        change = services.open_change(entry)
+    def workflow_context(self, request, entry, change, *, compare=True) -> dict:
         actions = services.allowed_actions(entry, request.user, change)
         reviewer = services.can_review(request.user)
-        own = bool(change and change.editors.filter(pk=request.user.pk).exists())
         in_review = bool(change and change.status == Change.Status.IN_REVIEW)
-        diff = []
-        if change is not None and change.is_pending:
+        own = bool(
+            in_review and reviewer and request.user.pk in services.editor_ids(change)
+        )
+        diff = None
+        if compare and change is not None and change.is_pending:
             diff = diffs.compare(
                 type(entry),
                 diffs.live_content(entry),
                 diffs.revision_content(change.snapshot, entry),
             )
+        note = ""
+        if compare and "approve" in actions:
+            note = services.default_public_note(
+                entry, change, [row.name for row in diff] if diff is not None else None
+            )
         return {
-            "editorial_pending_diff": diff,
+            "editorial_pending_diff": diff or [],
+            "editorial_diff_shown": diff is not None,
             "editorial_entry": entry,
             "editorial_change": change,
             "editorial_state_text": status.describe(entry, change),
-            "editorial_default_public_note": (
-                services.default_public_note(entry, change)
-                if "approve" in actions
-                else ""
-            ),
+            "editorial_default_public_note": note,
             "editorial_actions": actions,
-            "editorial_own_change_in_review": in_review and reviewer and own,
+            "editorial_own_change_in_review": own,
         }
 
     @staticmethod

@@ -19,9 +19,14 @@ def field_words(model: type[models.Model], names: list[str]) -> list[str]:
     words = []
     for name in names:
         try:
-            label = str(model._meta.get_field(name).verbose_name)
+            field = model._meta.get_field(name)
         except FieldDoesNotExist:
             label = name  # an owned list, already named in words ("sources")
+        else:
+            verbose = getattr(field, "verbose_name", None)
+            if verbose is None:  # an owned list by its relation ("sources")
+                verbose = field.related_model._meta.verbose_name_plural
+            label = str(verbose)
         label = label.replace("_", " ")
         # Lower-case the first letter unless it starts an acronym ("AI").
         if label[:1].isupper() and not label[1:2].isupper():

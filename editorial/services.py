@@ -74,8 +74,15 @@ def may_submit(change: Change | None, user) -> bool:
         return False
     if change.author_id == user.pk:
         return True
-    editors = set(change.editors.values_list("pk", flat=True))
+    editors = editor_ids(change)
     return not editors or user.pk in editors
+
+
+def editor_ids(change: Change) -> set[int]:
+    """Return the ids of everyone who edited the change (read once per object)."""
+    if not hasattr(change, "_editor_ids"):
+        change._editor_ids = set(change.editors.values_list("pk", flat=True))
+    return change._editor_ids
 
 
 def allowed_actions(entry: EditorialEntry, user, change: Change | None) -> list[str]:
@@ -88,7 +95,7 @@ def allowed_actions(entry: EditorialEntry, user, change: Change | None) -> list[
         actions.append("submit")
     reviewer = can_review(user)
     if reviewer and change is not None and change.status == Change.Status.IN_REVIEW:
-        if not change.editors.filter(pk=user.pk).exists():
+        if user.pk not in editor_ids(change):
             actions += ["approve", "request-changes"]
     if reviewer and entry.is_published:
         actions += ["confirm-reviewed", "unpublish"]
@@ -362,10 +369,17 @@ def _publish_change(entry: EditorialEntry, change: Change, *, by) -> None:
     change.delete()
 
 
-def default_public_note(entry: EditorialEntry, change: Change | None) -> str:
-    """Return the public note approving the entry's open change would get by default."""
+def default_public_note(
+    entry: EditorialEntry, change: Change | None, changed: list[str] | None = None
+) -> str:
+    """Return the public note approving the entry's open change would get by default.
+
+    `changed` names the fields the change alters, when the caller knows them.
+    """
     if entry.first_published is None:
         return public_notes.FIRST_PUBLISHED
+    if changed is not None:
+        return public_notes.default_note(type(entry), changed, first=False)
     if change is not None and change.is_pending:
         before = snapshots.capture(entry)
         after = snapshots.revision_versions(change.snapshot)

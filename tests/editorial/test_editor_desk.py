@@ -414,3 +414,60 @@ def test_every_markdown_field_is_marked_for_the_preview(client, author):
         assert (
             f'data-markdown-preview="{kind}"' in html.split(f'id="id_{name}"')[0][-400:]
         )
+
+
+# 9. The change form's queries: pinned, whatever the number of rows it shows.
+
+
+def _form_queries(client, user, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(user)
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize("entities", [1, 4])
+def test_incident_change_form_query_count_is_fixed(client, reviewer, entities):
+    from tests.factories import add_entity, add_source, make_incident
+
+    incident = make_incident()
+    for n in range(entities):
+        add_source(incident, url=f"https://example.org/{n}")
+        add_entity(incident, name=f"Org {n}")
+    url = reverse("admin:incidents_incident_change", args=[incident.pk])
+    # One query per entity row: the organisation picker reads its one choice.
+    assert _form_queries(client, reviewer, url) == 20 + entities
+
+
+@pytest.mark.parametrize("related", [1, 4])
+def test_term_change_form_query_count_is_fixed(client, reviewer, related):
+    term = make_term(term="Counted")
+    term.related_terms.set(make_term() for _ in range(related))
+    assert _form_queries(client, reviewer, term_url(term)) == 15
+
+
+def test_pending_change_form_names_owned_rows_without_a_query_each(
+    client, author, reviewer
+):
+    from tests.factories import add_entity, make_incident
+
+    counts = []
+    for entities in (1, 4):
+        incident = make_incident()
+        for n in range(entities):
+            add_entity(incident, name=f"Org {entities}-{n}")
+
+        def apply(live):
+            live.summary = "Pending."
+            live.save()
+
+        services.edit(incident, by=author, apply=apply, summary="Pending")
+        url = reverse("admin:incidents_incident_change", args=[incident.pk])
+        counts.append(_form_queries(client, reviewer, url))
+    # Applying the pending content rewrites each entity row and its picker reads
+    # its organisation; naming the rows for the comparison costs no query.
+    assert counts == [60, 75]
