@@ -3,7 +3,9 @@
 Runs in its own process against the benchmark database, in the same production
 settings as the server. Prints one JSON document: the pages (URL, status,
 size, queries with the page cache off and on), the slowest query of each page
-with its EXPLAIN ANALYZE, the admin session cookie, and corpus statistics.
+with its EXPLAIN ANALYZE, the server time of saves through the admin change
+form (with the redirect back to it), the admin session cookie, and corpus
+statistics.
 """
 
 import json
@@ -72,6 +74,7 @@ def pages() -> list[dict]:
         Sector.objects.published().annotate(n=Count("incident")).order_by("-n").first()
     )
     oldest = Version.objects.get_for_object(term).order_by("pk").first()
+    plain_term = Term.objects.published().exclude(pk=term.pk).order_by("pk").first()
     history = reverse("admin:glossary_term_history", args=[term.pk])
     compare = reverse("admin:glossary_term_compare", args=[term.pk])
     return [
@@ -97,7 +100,85 @@ def pages() -> list[dict]:
             "path": f"{compare}?a={oldest.pk}&b=live",
             "admin": True,
         },
+        {
+            "name": "admin term change form",
+            "path": reverse("admin:glossary_term_change", args=[plain_term.pk]),
+            "admin": True,
+        },
+        {
+            "name": "admin incident change form",
+            "path": reverse("admin:incidents_incident_change", args=[incident.pk]),
+            "admin": True,
+        },
     ]
+
+
+SAVE_RUNS = int(os.environ.get("BENCH_SAVES", 15))
+
+
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+def saves(client: Client) -> list[dict]:
+    """Time saves through the change form, in this process (server time only).
+
+    Each save edits the summary of a published entry (so it records a pending
+    change, the heavier path) and follows the redirect back to the form, as a
+    browser does. Entries other than the measured pages' are used, so the pages
+    served to wrk afterwards are unchanged.
+    """
+    import time
+
+    from django.test.utils import setup_test_environment, teardown_test_environment
+
+    from tests.admin_forms import changeform_data
+
+    measured = {p["path"] for p in pages()}
+    results = []
+    for name, model, admin_name in (
+        ("term", Term, "glossary_term"),
+        ("incident", Incident, "incidents_incident"),
+    ):
+        entry = next(
+            e
+            for e in model.objects.published().order_by("-pk")[:5]
+            if reverse(f"admin:{admin_name}_change", args=[e.pk]) not in measured
+        )
+        url = reverse(f"admin:{admin_name}_change", args=[entry.pk])
+        setup_test_environment()  # the test client keeps the form's context
+        try:
+            data = changeform_data(client.get(url, secure=True))
+        finally:
+            teardown_test_environment()
+        posts, totals = [], []
+        for n in range(SAVE_RUNS + 2):
+            data["summary"] = f"{entry.summary[:200]} (bench save {n})"
+            data["base_version"] = str(model.objects.get(pk=entry.pk).version)
+            data["_continue"] = "1"
+            started = time.perf_counter()
+            response = client.post(url, data, secure=True)
+            posted = time.perf_counter()
+            if response.status_code != 302:
+                raise RuntimeError(f"save of {url} answered {response.status_code}")
+            client.get(response["Location"], secure=True)
+            done = time.perf_counter()
+            if n >= 2:  # the first saves warm the process
+                posts.append((posted - started) * 1000)
+                totals.append((done - started) * 1000)
+        results.append(
+            {
+                "name": f"admin {name} save",
+                "path": url,
+                "runs": len(posts),
+                "post_p50_ms": _percentile(posts, 0.5),
+                "post_p95_ms": _percentile(posts, 0.95),
+                "p50_ms": _percentile(totals, 0.5),
+                "p95_ms": _percentile(totals, 0.95),
+            }
+        )
+    return results
 
 
 def explain(sql: str) -> str:
@@ -151,12 +232,14 @@ def main() -> None:
     for page in pages():
         client = staff if page.get("admin") else anonymous
         results.append(measure(client, page))
+    save_times = saves(staff)
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_database_size(current_database()), version()")
         size, version = cursor.fetchone()
     cookie_name = settings.SESSION_COOKIE_NAME
     document = {
         "pages": results,
+        "saves": save_times,
         "cookie": f"{cookie_name}={staff.cookies[cookie_name].value}",
         "counts": {
             "incidents": Incident.objects.published().count(),

@@ -53,7 +53,11 @@ TARGETS_P95_MS = {
     "search": 100,
     "admin incident list": 300,
     "admin history (500 rev.)": 300,
+    "admin term change form": 100,
+    "admin incident change form": 100,
 }
+#: A save through the admin change form with its redirect back (server time).
+SAVE_TARGET_MS = 200
 CACHED_RATIO_TARGET = 0.5
 
 
@@ -441,7 +445,7 @@ def main() -> None:
         [STATIC_PAGE, *public, *admin],
     )
     run.load["end"] = load_average()
-    text = report.render(run, TARGETS_P95_MS, CACHED_RATIO_TARGET)
+    text = report.render(run, TARGETS_P95_MS, CACHED_RATIO_TARGET, SAVE_TARGET_MS)
     report.write(BENCH / "RESULTS.md", text)
     raw = Path(os.environ.get("BENCH_RAW", "/tmp/tw_bench_results.json"))
     raw.write_text(

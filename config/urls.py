@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
+from editorial import markdown_preview
 from editorial.audit_log import audit_log
 from exchange.views import import_entries
 from overview.sitemaps import SITEMAPS
@@ -16,6 +17,11 @@ handler500 = "security.views.server_error"
 urlpatterns = [
     path("admin/audit-log/", audit_log, name="audit_log"),
     path("admin/import/", import_entries, name="import_entries"),
+    path(
+        "admin/markdown-preview/",
+        markdown_preview.preview,
+        name="markdown_preview",
+    ),
     path("admin/", admin.site.urls),
     path("api/", include("api.urls")),
     path("changes/", include("editorial.urls")),

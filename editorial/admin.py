@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import OuterRef, Q, QuerySet, Subquery
@@ -32,7 +32,17 @@ from django.utils.html import format_html
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
-from . import audit, diffs, history, previews, rendering, services, snapshots
+from . import (
+    audit,
+    diffs,
+    history,
+    markdown_preview,
+    previews,
+    rendering,
+    services,
+    snapshots,
+    status,
+)
 from .forms import EditorialForm
 from .models import Change, State
 
@@ -70,14 +80,7 @@ class _Captured(Exception):
 
 @admin.display(description="state", ordering="state")
 def state_badge(entry) -> str:
-    label = entry.get_state_display()
-    pending = getattr(entry, "open_change_status", None)
-    if entry.state == State.PUBLISHED and pending:
-        label = f"Published, with pending changes ({Change.Status(pending).label})"
-    elif pending == Change.Status.CHANGES_REQUESTED:
-        label = "Changes requested"
-    elif pending == Change.Status.SCHEDULED:
-        label = "Approved, scheduled"
+    label = status.short_label(entry.state, getattr(entry, "open_change_status", None))
     return format_html(
         '<span class="state-badge state-{}">{}</span>', entry.state, label
     )
@@ -138,6 +141,27 @@ class EditorialAdmin(VersionAdmin):
     actions = ("approve_selected", "unpublish_selected", "archive_selected")
 
     # Layout
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        """Mark each markdown field for the live preview beside it."""
+        form = super().get_form(request, obj, change, **kwargs)
+        opts = self.model._meta
+        for name, field in form.base_fields.items():
+            try:
+                model_field = opts.get_field(name)
+            except FieldDoesNotExist:
+                continue
+            kind = markdown_preview.field_kind(model_field)
+            if kind is not None:
+                field.widget.attrs.update(
+                    {
+                        "data-markdown-preview": kind,
+                        "data-preview-url": reverse("markdown_preview"),
+                        "data-preview-model": opts.label_lower,
+                        "data-preview-object": obj.pk if obj is not None else "",
+                    }
+                )
+        return form
 
     def get_fieldsets(self, request, obj=None):
         content = [
@@ -203,10 +227,42 @@ class EditorialAdmin(VersionAdmin):
             *super().get_urls(),
         ]
 
+    def get_view_on_site_url(self, obj=None):
+        """Offer "View on site" only when the entry has a public page."""
+        if obj is None or not obj.is_published:
+            return None
+        return super().get_view_on_site_url(obj)
+
     # Saving
 
     def add_view(self, request, form_url="", extra_context=None):
-        return admin.ModelAdmin.add_view(self, request, form_url, extra_context)
+        context = {**(extra_context or {}), "editorial_offer_save_and_submit": True}
+        return admin.ModelAdmin.add_view(self, request, form_url, context)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if "_submit" in request.POST:
+            return self._redirect_after_save(request, obj)
+        return super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request, obj):
+        if "_submit" in request.POST:
+            return self._redirect_after_save(request, obj)
+        return super().response_change(request, obj)
+
+    def get_object(self, request, object_id, from_field=None):
+        """Read the entry once per request (the change view and its form share it)."""
+        cached = getattr(request, "_editorial_object", None)
+        if (
+            cached is not None
+            and from_field is None
+            and type(cached) is self.model
+            and str(cached.pk) == str(object_id)
+        ):
+            return cached
+        entry = super().get_object(request, object_id, from_field)
+        if entry is not None and from_field is None:
+            request._editorial_object = entry
+        return entry
 
     @contextmanager
     def _held_for_saving(self, request, object_id):
@@ -235,7 +291,16 @@ class EditorialAdmin(VersionAdmin):
             )
         change = services.open_change(entry)
         base = change.snapshot if change and change.is_pending else None
-        context = {**(extra_context or {}), **self.workflow_context(request, entry)}
+        context = {
+            **(extra_context or {}),
+            # A POST that saves redirects: the comparison is only worked out
+            # for a page that shows it.
+            **self.workflow_context(
+                request, entry, change, compare=request.method != "POST"
+            ),
+            "editorial_offer_save_and_submit": change is None
+            or services.may_submit(change, request.user),
+        }
         context["editorial_panels"] = [
             panel
             for panel in (make(request, entry) for make in edit_form_panels)
@@ -258,6 +323,8 @@ class EditorialAdmin(VersionAdmin):
         request.editorial_revert_of = version.revision
         context = {
             **(extra_context or {}),
+            "show_save_and_add_another": False,
+            "editorial_offer_save_and_submit": self._may_submit_on_save(request, entry),
             "title": f"Revert {entry} to its revision of "
             f"{timezone.localtime(version.revision.date_created):%Y-%m-%d %H:%M}",
         }
@@ -334,6 +401,7 @@ class EditorialAdmin(VersionAdmin):
                 "keep seeing the published version until a reviewer approves it.",
                 messages.SUCCESS,
             )
+            self._submit_if_asked(request, live)
             return self._redirect_after_save(request, live)
 
     def save_related(self, request, form, formsets, change):
@@ -366,10 +434,27 @@ class EditorialAdmin(VersionAdmin):
         services.save_draft(
             entry, by=request.user, summary=summary, minor=minor, action=action
         )
+        self._submit_if_asked(request, entry)
+
+    @staticmethod
+    def _may_submit_on_save(request, entry) -> bool:
+        change = services.open_change(entry)
+        return change is None or services.may_submit(change, request.user)
+
+    def _submit_if_asked(self, request, entry) -> None:
+        """Submit the change just saved when the editor asked to (one step)."""
+        if "_submit" not in request.POST:
+            return
+        try:
+            services.submit(entry, by=request.user)
+        except services.WorkflowError as error:
+            self.message_user(request, str(error), messages.ERROR)
+        else:
+            self.message_user(request, "Submitted for review.", messages.SUCCESS)
 
     def _redirect_after_save(self, request, entry) -> HttpResponseRedirect:
         opts = self.model._meta
-        if "_continue" in request.POST or "_preview" in request.POST:
+        if any(key in request.POST for key in ("_continue", "_preview", "_submit")):
             name = f"admin:{opts.app_label}_{opts.model_name}_change"
             return HttpResponseRedirect(reverse(name, args=[entry.pk]))
         name = f"admin:{opts.app_label}_{opts.model_name}_changelist"
@@ -377,36 +462,34 @@ class EditorialAdmin(VersionAdmin):
 
     # Workflow
 
-    def workflow_context(self, request, entry) -> dict:
-        change = services.open_change(entry)
+    def workflow_context(self, request, entry, change, *, compare=True) -> dict:
+        actions = services.allowed_actions(entry, request.user, change)
         reviewer = services.can_review(request.user)
-        own = bool(change and change.editors.filter(pk=request.user.pk).exists())
         in_review = bool(change and change.status == Change.Status.IN_REVIEW)
-        actions = []
-        if change and change.status in (
-            Change.Status.EDITING,
-            Change.Status.CHANGES_REQUESTED,
-        ):
-            actions.append("submit")
-        if in_review and reviewer and not own:
-            actions += ["approve", "request-changes"]
-        if reviewer and entry.is_published:
-            actions += ["confirm-reviewed", "unpublish"]
-        if reviewer and entry.state != State.ARCHIVED:
-            actions.append("archive")
-        diff = []
-        if change is not None and change.is_pending:
+        own = bool(
+            in_review and reviewer and request.user.pk in services.editor_ids(change)
+        )
+        diff = None
+        if compare and change is not None and change.is_pending:
             diff = diffs.compare(
                 type(entry),
                 diffs.live_content(entry),
                 diffs.revision_content(change.snapshot, entry),
             )
+        note = ""
+        if compare and "approve" in actions:
+            note = services.default_public_note(
+                entry, change, [row.name for row in diff] if diff is not None else None
+            )
         return {
-            "editorial_pending_diff": diff,
+            "editorial_pending_diff": diff or [],
+            "editorial_diff_shown": diff is not None,
             "editorial_entry": entry,
             "editorial_change": change,
+            "editorial_state_text": status.describe(entry, change),
+            "editorial_default_public_note": note,
             "editorial_actions": actions,
-            "editorial_own_change_in_review": in_review and reviewer and own,
+            "editorial_own_change_in_review": own,
         }
 
     @staticmethod
@@ -442,6 +525,7 @@ class EditorialAdmin(VersionAdmin):
                     go_live_at=go_live,
                     expire_at=self._datetime(post.get("expire_at", "")),
                     comment=post.get("comment", ""),
+                    public_note=post.get("public_note", ""),
                 )
                 done = (
                     f"Approved; it goes live at {timezone.localtime(go_live):%Y-%m-%d %H:%M}."  # noqa: E501
@@ -494,6 +578,19 @@ class EditorialAdmin(VersionAdmin):
         )
         query = request.GET.copy()
         query.pop("page", None)
+        versions = list(page)
+        form = history_filter.form
+        filters = form.cleaned_data if form.is_valid() else {}
+        rows = history.timeline(
+            versions,
+            history.workflow_steps(entry, filters),
+            newer=versions[0].revision.date_created
+            if versions and page.has_previous()
+            else None,
+            older=versions[-1].revision.date_created
+            if versions and page.has_next()
+            else None,
+        )
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -501,6 +598,7 @@ class EditorialAdmin(VersionAdmin):
             "title": f"History: {entry}",
             "filter": history_filter,
             "page_obj": page,
+            "rows": rows,
             "query": query.urlencode(),
             "pending_revision_id": getattr(
                 services.open_change(entry), "snapshot_id", None

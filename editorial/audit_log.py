@@ -11,12 +11,15 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 
 from .history import date_filter
 from .models import AuditEvent
 
-PER_PAGE = 100
+PER_PAGE = 50
+#: Fields listed in a row before "and N more".
+FIELDS_SHOWN = 4
 
 
 def _entry_types(request=None):
@@ -40,6 +43,40 @@ class AuditFilter(django_filters.FilterSet):
     class Meta:
         model = AuditEvent
         fields = ["actor", "action", "content_type", "since", "until"]
+
+
+def with_links(events) -> list[AuditEvent]:
+    """Give each event the admin addresses of its entry and the entry's history."""
+    events = list(events)
+    names: dict[int, str | None] = {}
+    for event in events:
+        type_id = event.content_type_id
+        if type_id not in names:
+            content_type = ContentType.objects.get_for_id(type_id)
+            model = content_type.model_class()
+            registered = model is not None and admin.site.is_registered(model)
+            names[type_id] = (
+                f"admin:{content_type.app_label}_{content_type.model}"
+                if registered
+                else None
+            )
+        name = names[type_id]
+        event.admin_url = event.history_url = None
+        if name:
+            event.admin_url = reverse(f"{name}_change", args=[event.object_id])
+            event.history_url = reverse(f"{name}_history", args=[event.object_id])
+        fields = event.changed_fields or []
+        event.fields_shown = fields[:FIELDS_SHOWN]
+        event.fields_more = max(0, len(fields) - FIELDS_SHOWN)
+    return events
+
+
+def recent_actions(user, limit: int = 10) -> list[AuditEvent]:
+    """Return the user's own latest editorial actions, newest first, with links."""
+    if not user.is_authenticated:
+        return []
+    events = AuditEvent.objects.filter(actor=user).select_related("content_type")
+    return with_links(events[:limit])
 
 
 def _check(request: HttpRequest) -> None:
@@ -94,6 +131,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
             "title": "Audit log",
             "filter": audit_filter,
             "page_obj": page,
+            "events": with_links(page.object_list),
             "query": query.urlencode(),
         },
     )

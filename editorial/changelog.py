@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from reversion.models import Version
 
-from . import diffs
+from . import diffs, public_notes
 from .models import EditorialEntry, RevisionMeta
 
 PER_PAGE = 50
@@ -148,11 +148,11 @@ class ChangesFeed(Feed):
 
     def item_title(self, item) -> str:
         meta, entry = item
-        return f"{entry}: {meta.revision.get_comment() or 'updated'}"
+        return f"{entry}: {public_notes.shown(meta)}"
 
     def item_description(self, item) -> str:
         meta, entry = item
-        return meta.revision.get_comment() or f"{entry} was updated."
+        return public_notes.shown(meta)
 
     def item_link(self, item) -> str:
         return item[1].get_absolute_url()

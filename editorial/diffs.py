@@ -56,7 +56,14 @@ def live_content(entry: models.Model) -> Content:
             value = getattr(entry, field.attname)
         content[field.name] = _normal(field, value)
     for relation in _owned_relations(type(entry)):
-        content[relation] = [str(row) for row in getattr(entry, relation).all()]
+        rows = getattr(entry, relation).all()
+        # A row is named by what it points to (an entity by its organisation).
+        pointed = [
+            field.name
+            for field in rows.model._meta.concrete_fields
+            if field.many_to_one and field.related_model is not type(entry)
+        ]
+        content[relation] = [str(row) for row in rows.select_related(*pointed)]
     return content
 
 

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.html import escape
 
 from .conflicts import describe_conflict
 
@@ -27,6 +28,11 @@ class EditorialForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk and not self.is_bound:
             self.initial["base_version"] = self.instance.version
+        for field in self.fields.values():
+            if "<" in str(field.help_text):
+                # The admin shows help text as HTML; "/glossary/<slug>/" must
+                # read as written.
+                field.help_text = escape(field.help_text)
 
     def clean(self):
         cleaned = super().clean()

@@ -1,13 +1,16 @@
 """The history of one entry: its revisions, filtered, paged and compared."""
 
+from dataclasses import dataclass
+
 import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import QuerySet
 from reversion.models import Version
 
 from . import diffs
-from .models import EditorialEntry
+from .models import AuditEvent, EditorialEntry
 
 PER_PAGE = 50
 
@@ -58,3 +61,76 @@ def compare(entry: EditorialEntry, old: Version | None, new: Version | None):
     changes = diffs.compare(model, before, after)
     total = len(diffs.content_field_names(model))
     return changes, total - len(changes)
+
+
+Action = AuditEvent.Action
+#: The steps of review that record no revision of their own.
+WORKFLOW_ACTIONS = (
+    Action.SUBMIT,
+    Action.REQUEST_CHANGES,
+    Action.APPROVE,
+    Action.SCHEDULE,
+)
+LABELS = {
+    Action.SUBMIT: "Submitted for review",
+    Action.REQUEST_CHANGES: "Changes requested",
+    Action.APPROVE: "Approved",
+    Action.SCHEDULE: "Approved and scheduled",
+}
+
+
+@dataclass(frozen=True)
+class WorkflowStep:
+    """A step of review in an entry's history, shown beside its revisions."""
+
+    at: object
+    actor: object
+    label: str
+    comment: str
+    is_step: bool = True
+
+
+def workflow_steps(entry: EditorialEntry, filters: dict | None = None) -> list:
+    """Return the entry's review steps, newest first; a submit after a send-back
+    reads "Resubmitted"."""
+    events = AuditEvent.objects.filter(
+        content_type=ContentType.objects.get_for_model(entry),
+        object_id=entry.pk,
+        action__in=WORKFLOW_ACTIONS,
+    ).select_related("actor")
+    steps, sent_back = [], False
+    for event in events.order_by("at", "pk"):
+        label = LABELS[event.action]
+        if event.action == Action.SUBMIT and sent_back:
+            label = "Resubmitted for review"
+        sent_back = event.action == Action.REQUEST_CHANGES
+        steps.append(WorkflowStep(event.at, event.actor, label, event.comment))
+    filters = filters or {}
+    if filters.get("user"):
+        steps = [step for step in steps if step.actor == filters["user"]]
+    if filters.get("since"):
+        steps = [step for step in steps if step.at.date() >= filters["since"]]
+    if filters.get("until"):
+        steps = [step for step in steps if step.at.date() <= filters["until"]]
+    return steps[::-1]
+
+
+def timeline(versions: list[Version], steps: list, *, newer, older) -> list:
+    """Merge one page of revisions with the review steps that fall in it.
+
+    `newer` and `older` bound the page (None at the first or last page): a
+    step belongs to the page of the revisions either side of it.
+    """
+    kept = [
+        step
+        for step in steps
+        if (newer is None or step.at <= newer) and (older is None or step.at > older)
+    ]
+    rows = [*versions, *kept]
+    return sorted(
+        rows,
+        key=lambda row: (
+            row.at if getattr(row, "is_step", False) else row.revision.date_created
+        ),
+        reverse=True,
+    )

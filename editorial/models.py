@@ -136,6 +136,12 @@ class Change(models.Model):
         default=False, help_text="A minor change does not move 'Last updated'."
     )
     review_comment = models.TextField(blank=True)
+    public_note = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="The note readers see in the changelog, set by the reviewer "
+        "on approval; empty means the default.",
+    )
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -193,6 +199,13 @@ class RevisionMeta(models.Model):
         default=False, help_text="This revision made content public."
     )
     minor = models.BooleanField(default=False)
+    public_note = models.CharField(
+        max_length=300,
+        blank=True,
+        default="",
+        help_text="What readers see about a published change (the changelog); "
+        "the revision's comment is the editors' own note.",
+    )
 
     class Meta:
         indexes = [

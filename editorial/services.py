@@ -17,8 +17,8 @@ from django.db.models import F
 from django.utils import timezone
 from reversion.models import Revision
 
-from . import audit, notifications, signals, snapshots
-from .models import Change, EditorialEntry, State
+from . import audit, notifications, public_notes, signals, snapshots
+from .models import Change, EditorialEntry, RevisionMeta, State
 
 Action = audit.Action
 REVIEW_PERMISSION = "editorial.review_change"
@@ -76,6 +76,51 @@ def lock_for_edit(model: type[EditorialEntry], pk) -> None:
         list(model._default_manager.select_for_update().filter(pk=pk).values("pk"))
     except (ValueError, ValidationError):
         return  # not a key of this model: there is no row to hold
+
+
+def may_submit(change: Change | None, user) -> bool:
+    """Whether the user may send the change to review: someone who worked on it.
+
+    A change nobody signed (an import by the system user) may be submitted by
+    any editor. A reviewer who sent a change back does not resubmit it.
+    """
+    if change is None or change.status not in (
+        Change.Status.EDITING,
+        Change.Status.CHANGES_REQUESTED,
+    ):
+        return False
+    if user is None or not user.is_active:
+        return False
+    if change.author_id == user.pk:
+        return True
+    editors = editor_ids(change)
+    return not editors or user.pk in editors
+
+
+def editor_ids(change: Change) -> set[int]:
+    """Return the ids of everyone who edited the change (read once per object)."""
+    if not hasattr(change, "_editor_ids"):
+        change._editor_ids = set(change.editors.values_list("pk", flat=True))
+    return change._editor_ids
+
+
+def allowed_actions(entry: EditorialEntry, user, change: Change | None) -> list[str]:
+    """Return the workflow actions the user may take on the entry now, in order.
+
+    The same rules the transitions below enforce; the admin offers these only.
+    """
+    actions = []
+    if may_submit(change, user):
+        actions.append("submit")
+    reviewer = can_review(user)
+    if reviewer and change is not None and change.status == Change.Status.IN_REVIEW:
+        if user.pk not in editor_ids(change):
+            actions += ["approve", "request-changes"]
+    if reviewer and entry.is_published:
+        actions += ["confirm-reviewed", "unpublish"]
+    if reviewer and entry.state != State.ARCHIVED:
+        actions.append("archive")
+    return actions
 
 
 def _get_or_open_change(entry: EditorialEntry, by) -> Change:
@@ -229,6 +274,10 @@ def submit(entry: EditorialEntry, *, by) -> Change:
         Change.Status.CHANGES_REQUESTED,
     ):
         raise WorkflowError("There is no draft or sent-back change to submit.")
+    if not may_submit(change, by):
+        raise WorkflowError(
+            "Only the people who worked on this change may submit it for review."
+        )
     change.status = Change.Status.IN_REVIEW
     change.submitted_at = timezone.now()
     change.editors.add(by)
@@ -268,8 +317,13 @@ def approve(
     go_live_at: datetime.datetime | None = None,
     expire_at: datetime.datetime | None = None,
     comment: str = "",
+    public_note: str = "",
 ) -> Change | None:
-    """Approve the change in review: publish it now or at `go_live_at`."""
+    """Approve the change in review: publish it now or at `go_live_at`.
+
+    `public_note` is what readers see in the changelog; empty gives the default
+    (see `default_public_note`).
+    """
     change = _locked_change(entry)
     if change is None or change.status != Change.Status.IN_REVIEW:
         raise WorkflowError("Only a change in review can be approved.")
@@ -279,6 +333,7 @@ def approve(
         raise WorkflowError("The expiry must come after the go-live time.")
     change.reviewer = by
     change.review_comment = comment
+    change.public_note = public_note.strip()[: public_notes.MAX_LENGTH]
     change.expire_at = expire_at
     if go_live_at and go_live_at > now:
         change.status = Change.Status.SCHEDULED
@@ -320,11 +375,35 @@ def _publish_change(entry: EditorialEntry, change: Change, *, by) -> None:
         entry,
         by=by,
         minor=change.minor and entry.is_published,
-        comment=change.summary or "Published",
+        # The approval step beside it carries the reviewer's comment; the
+        # author's summary is on the author's own revision.
+        comment="Published",
         expire_at=change.expire_at,
         before=before,
+        public_note=change.public_note,
     )
     change.delete()
+
+
+def default_public_note(
+    entry: EditorialEntry, change: Change | None, changed: list[str] | None = None
+) -> str:
+    """Return the public note approving the entry's open change would get by default.
+
+    `changed` names the fields the change alters, when the caller knows them.
+    """
+    if entry.first_published is None:
+        return public_notes.FIRST_PUBLISHED
+    if changed is not None:
+        return public_notes.default_note(type(entry), changed, first=False)
+    if change is not None and change.is_pending:
+        before = snapshots.capture(entry)
+        after = snapshots.revision_versions(change.snapshot)
+    else:
+        before = _last_published_content(entry)
+        after = snapshots.capture(entry)
+    changed = snapshots.changed_fields(entry, before, after)
+    return public_notes.default_note(type(entry), changed, first=False)
 
 
 @transaction.atomic
@@ -338,11 +417,14 @@ def publish(
     expire_at: datetime.datetime | None = None,
     action: str | None = None,
     before: list[snapshots.CapturedVersion] | None = None,
+    public_note: str | None = None,
 ) -> Revision:
     """Make the entry's row public and stamp its public dates.
 
     The checked path is `approve`; this is also what trusted commands (demo data,
-    imports with --publish) call.
+    imports with --publish) call. `comment` is the editors' note in the history;
+    readers see `public_note`, by default "First published" or the changed
+    fields in plain words.
     """
     now = timezone.now()
     previous = entry.state
@@ -360,14 +442,26 @@ def publish(
         previous_state=previous,
         published=True,
         minor=minor,
+        public_note=public_note or "",
     )
+    # A first publication (or the first one on record) changes nothing readers
+    # saw: it lists no fields.
+    first_on_record = first or not before
+    changed = (
+        []
+        if first_on_record
+        else snapshots.changed_fields(
+            entry, before, snapshots.revision_versions(revision)
+        )
+    )
+    if not public_note:
+        note = public_notes.default_note(type(entry), changed, first=first_on_record)
+        RevisionMeta.objects.filter(revision=revision).update(public_note=note)
     audit.record(
         action or Action.PUBLISH,
         entry,
         by=by,
-        changed_fields=snapshots.changed_fields(
-            entry, before, snapshots.revision_versions(revision)
-        ),
+        changed_fields=changed,
         comment=comment,
         revision=revision,
     )

@@ -47,8 +47,10 @@ def record_revision(
     pending: bool = False,
     published: bool = False,
     minor: bool = False,
+    public_note: str = "",
 ) -> Revision:
     """Record a revision of the entry as stored now, with the rows it owns."""
+    _prefetch_owned(entry)
     with reversion.create_revision(atomic=False):
         reversion.add_to_revision(entry)
         reversion.set_user(by if by and by.is_authenticated else None)
@@ -63,8 +65,30 @@ def record_revision(
             pending=pending,
             published=published,
             minor=minor,
+            public_note=public_note[:300],
         )
+    entry._prefetched_objects_cache = {}  # read fresh from now on
     return latest_revision(entry)
+
+
+def _prefetch_owned(entry: EditorialEntry) -> None:
+    """Read the rows the entry owns, and what their names need, in a few queries.
+
+    A revision stores each owned row with its name (an entity is named by its
+    organisation): without this, naming them costs a query per row.
+    """
+    lookups = []
+    for relation in reversion.revisions._get_options(type(entry)).follow:
+        related = entry._meta.get_field(relation).related_model
+        lookups.append(relation)
+        lookups += [
+            f"{relation}__{field.name}"
+            for field in related._meta.concrete_fields
+            if field.many_to_one and field.related_model is not type(entry)
+        ]
+    entry._prefetched_objects_cache = {}
+    if lookups:
+        models.prefetch_related_objects([entry], *lookups)
 
 
 def latest_revision(entry: EditorialEntry) -> Revision | None:
@@ -80,6 +104,7 @@ def latest_revision(entry: EditorialEntry) -> Revision | None:
 def capture(entry: EditorialEntry) -> list[CapturedVersion]:
     """Return the serialised content of the entry and the rows it owns, as stored."""
     stored = type(entry)._default_manager.get(pk=entry.pk)
+    _prefetch_owned(stored)
     with reversion.create_revision(atomic=False):
         reversion.add_to_revision(stored)
     revision = latest_revision(stored)

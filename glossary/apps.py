@@ -5,9 +5,11 @@ class GlossaryConfig(AppConfig):
     name = "glossary"
 
     def ready(self) -> None:
-        from editorial import rendering
+        from editorial import markdown_preview, rendering
 
+        from .links import link_preview
         from .models import Term
         from .views import term_page
 
         rendering.register(Term, term_page)
+        markdown_preview.linkers["glossary.term"] = link_preview

@@ -169,3 +169,10 @@ def linked_sections(term: Term) -> dict[str, SafeString | list[SafeString]]:
         "why_it_occurs": [linked(reason) for reason in reasons],
         "real_world_context": linked(context),
     }
+
+
+def link_preview(pieces: list[str], raw: str, object_id: int | None) -> list[str]:
+    """Link a term's text as its page will (for the editor's live preview)."""
+    term = Term.objects.filter(pk=object_id).first() if object_id else None
+    linker = linker_for(term or Term(term=""), words_in(*pieces), mentioned_codes(raw))
+    return [linker.link(piece) for piece in pieces]

@@ -113,6 +113,10 @@ class EntityInline(admin.TabularInline):
     fields = ("position", "organisation", "role", "qualifier")
     autocomplete_fields = ("organisation",)
 
+    def get_queryset(self, request):
+        # Each row's label names its organisation: read them with the rows.
+        return super().get_queryset(request).select_related("organisation")
+
 
 @admin.register(Incident)
 class IncidentAdmin(EditorialAdmin):

@@ -111,6 +111,7 @@ RULES = [
     (r"^admin:app_list$", staff(200)),
     (r"^audit_log$", only(200, reviewer=200)),
     (r"^import_entries$", staff(200)),
+    (r"^markdown_preview$", staff(405)),  # POST only; tests/editorial covers it
     (r"^overview:digest_index$", everyone(302)),  # to the latest year
     (r"^api:not_found$", everyone(404)),  # any other address under /api/
     (

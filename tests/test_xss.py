@@ -188,3 +188,27 @@ def test_feed_and_api_carry_payloads_as_data(client, payload_site):
         assert response["Content-Type"].startswith("application/json"), url
         assert response["X-Content-Type-Options"] == "nosniff", url
         json.loads(response.content)
+
+
+@pytest.mark.django_db
+def test_markdown_preview_renders_payloads_as_text(client):
+    """The editor's live preview sanitises exactly as the public pages do."""
+    from tests.factories import make_term, make_user
+
+    make_term(term="Prompt Injection", slug="prompt-injection")
+    client.force_login(make_user("xss-editor", is_superuser=True))
+    problems = []
+    for kind in ("markdown", "footnotes", "lines"):
+        for n, payload in enumerate(PAYLOADS):
+            response = client.post(
+                "/admin/markdown-preview/",
+                {
+                    "text": f"Prompt injection [1] {payload}",
+                    "kind": kind,
+                    "model": "glossary.term",
+                },
+            )
+            assert response.status_code == 200, (kind, n)
+            html = response.json()["html"]
+            problems += _check_html(f"preview {kind} #{n}", f"<div>{html}</div>")
+    assert not problems, "\n".join(problems[:40])

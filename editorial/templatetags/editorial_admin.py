@@ -1,5 +1,6 @@
 from django import template
 
+from editorial.audit_log import recent_actions
 from editorial.dashboard import dashboard, extra_panels
 
 register = template.Library()
@@ -12,3 +13,8 @@ def editorial_dashboard(context) -> dict:
         "panels": extra_panels(context["request"].user),
         "perms": context.get("perms"),
     }
+
+
+@register.inclusion_tag("admin/editorial/_recent_actions.html", takes_context=True)
+def my_recent_actions(context) -> dict:
+    return {"events": recent_actions(context["request"].user)}

@@ -226,13 +226,20 @@ def test_public_changelog_shows_only_published_changes(client, author, reviewer)
     services.save_draft(draft, by=author, summary="Draft summary")
 
     html = client.get("/changes/").content.decode()
-    assert "Clearer" in html and "First publication" in html
-    assert "Typo" not in html and "Hidden" not in html and "Unreleased" not in html
-    assert "Typo" in client.get("/changes/?minor=1").content.decode()
+    # Readers see public notes; the editors' summaries stay in the admin.
+    assert "Updated the definition" in html and "First published" in html
+    assert "Clearer" not in html and "First publication" not in html
+    assert html.count("Updated the definition") == 1  # the minor one is hidden
+    assert "Hidden" not in html and "Unreleased" not in html
+    assert (
+        client.get("/changes/?minor=1").content.decode().count("Updated the definition")
+        == 2
+    )
     feed = client.get("/changes/feed/")
     assert feed["Content-Type"].startswith("application/atom+xml")
     body = feed.content.decode()
-    assert "Clearer" in body and "SECRET" not in body and "Hidden" not in body
+    assert "Updated the definition" in body and "SECRET" not in body
+    assert "Hidden" not in body and "Clearer" not in body
 
     url = reverse(
         "editorial:entry_changes",
@@ -250,7 +257,7 @@ def test_public_changelog_shows_only_published_changes(client, author, reviewer)
     assert client.get(url, {"a": first.pk, "b": pending_version.pk}).status_code == 404
 
     services.archive(term, by=reviewer)
-    assert "Clearer" not in client.get("/changes/").content.decode()
+    assert "Hallucination" not in client.get("/changes/").content.decode()
     assert client.get(url).status_code == 404
 
 

@@ -152,7 +152,7 @@ def test_pending_change_stays_invisible_until_approved(client, author, reviewer)
     as_user(client, author)
     workflow(client, term, "submit")
     assert (
-        "Published, with pending changes"
+        "Published; a change is waiting for review"
         in client.get(reverse("admin:glossary_term_changelist")).content.decode()
     )
     as_user(client, reviewer)
