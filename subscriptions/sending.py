@@ -13,6 +13,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
+from editorial import public_notes
 from editorial.addresses import site_url
 from editorial.models import RevisionMeta
 from outbox.services import enqueue
@@ -63,7 +64,7 @@ def _published_items(pending: list[PendingChange]) -> list[tuple[ChangeItem, set
         item = ChangeItem(
             pk=p.pk,
             title=str(entry),
-            summary=meta.revision.get_comment() or "Updated",
+            summary=public_notes.shown(meta),
             url=site_url(entry.get_absolute_url()),
             new=p.first,
         )

@@ -10,6 +10,8 @@ from editorial.roles import AUTHOR, REVIEWER
 from tests.factories import make_user
 from tests.mailserver import run_worker
 
+INTERNAL_NOTE = "Editors only: checked with legal"
+
 
 class Newsroom:
     def __init__(self):
@@ -17,7 +19,11 @@ class Newsroom:
         self.reviewer = make_user(role=REVIEWER)
 
     def change(self, entry, *, summary: str, minor: bool = False, **fields):
-        """Edit a published entry, submit and approve it: a published change."""
+        """Edit a published entry, submit and approve it: a published change.
+
+        `summary` is the reviewer's public note; the author's own save note is
+        INTERNAL_NOTE, which readers (and their mail) must never see.
+        """
 
         fields = fields or _some_edit(entry, summary)
 
@@ -28,10 +34,10 @@ class Newsroom:
 
         with TestCase.captureOnCommitCallbacks(execute=True):
             services.edit(
-                entry, by=self.author, apply=apply, summary=summary, minor=minor
+                entry, by=self.author, apply=apply, summary=INTERNAL_NOTE, minor=minor
             )
             services.submit(entry, by=self.author)
-            services.approve(entry, by=self.reviewer)
+            services.approve(entry, by=self.reviewer, public_note=summary)
         entry.refresh_from_db()
 
     def pend(self, entry, *, summary: str, **fields):

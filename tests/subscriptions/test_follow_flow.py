@@ -7,7 +7,14 @@ from incidents.models import Incident
 from outbox.models import OutboxMessage
 from subscriptions.models import PendingChange, Subscriber, Subscription
 from tests.factories import make_incident, make_pattern
-from tests.subscriptions.helpers import Newsroom, deliver, follow, links, path_of
+from tests.subscriptions.helpers import (
+    INTERNAL_NOTE,
+    Newsroom,
+    deliver,
+    follow,
+    links,
+    path_of,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -134,6 +141,8 @@ def test_changes_of_one_run_reach_each_follower_in_one_mail(
     assert grouped.message["Subject"] == "[Threatwatch] 3 changes you follow"
     for summary in ("New source.", "Damages known.", "Clearer definition."):
         assert summary in grouped.text and summary in grouped.html
+    for mail in smtp_server.messages:  # the authors' own save notes stay internal
+        assert INTERNAL_NOTE not in mail.text and INTERNAL_NOTE not in mail.html
     assert "Damages known." not in by_address["one@example.org"].text
     assert OutboxMessage.objects.filter(status="sent").count() == 4
 
