@@ -42,6 +42,7 @@ from . import (
     services,
     snapshots,
     status,
+    widgets,
 )
 from .forms import EditorialForm
 from .models import Change, State
@@ -141,6 +142,16 @@ class EditorialAdmin(VersionAdmin):
     actions = ("approve_selected", "unpublish_selected", "archive_selected")
 
     # Layout
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        """Autocomplete pickers name their selected rows from the form's own read."""
+        if db_field.name in self.get_autocomplete_fields(request) and (
+            "widget" not in kwargs
+        ):
+            kwargs["widget"] = widgets.KnownAutocompleteSelectMultiple(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         """Mark each markdown field for the live preview beside it."""

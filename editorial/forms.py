@@ -28,11 +28,21 @@ class EditorialForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk and not self.is_bound:
             self.initial["base_version"] = self.instance.version
-        for field in self.fields.values():
+        for name, field in self.fields.items():
+            self._share_initial_rows(name, field)
             if "<" in str(field.help_text):
                 # The admin shows help text as HTML; "/glossary/<slug>/" must
                 # read as written.
                 field.help_text = escape(field.help_text)
+
+    def _share_initial_rows(self, name, field) -> None:
+        """Hand a picker the related rows the form read for its initial value."""
+        picker = getattr(field.widget, "widget", field.widget)
+        if self.is_bound or not hasattr(picker, "known"):
+            return
+        rows = self.initial.get(name)
+        if isinstance(rows, list | tuple) and all(hasattr(r, "pk") for r in rows):
+            picker.known = {str(row.pk): row for row in rows}
 
     def clean(self):
         cleaned = super().clean()
