@@ -17,7 +17,7 @@ install: $(VENV)/installed
 run: install
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py load_demo
-	$(PY) manage.py create_demo_accounts
+	$(PY) manage.py create_demo_accounts --site http://127.0.0.1:$(PORT)
 	$(PY) manage.py rundev 127.0.0.1:$(PORT)
 
 test: install

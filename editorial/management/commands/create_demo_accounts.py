@@ -18,6 +18,13 @@ ACCOUNTS = (
 class Command(BaseCommand):
     help = "Create or reset the demo accounts and print their new passwords."
 
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--site",
+            default="http://127.0.0.1:8000",
+            help="Address the site is served on, for the login hint.",
+        )
+
     def handle(self, *args, **options) -> None:
         User = get_user_model()
         self.stdout.write("Demo accounts (passwords are new on every run):")
@@ -32,4 +39,5 @@ class Command(BaseCommand):
             user.save()
             user.groups.set([Group.objects.get(name=role)])
             self.stdout.write(f"  {username:<9} {password}   ({role})")
-        self.stdout.write("Log in at http://127.0.0.1:8000/admin/")
+        site = options["site"].rstrip("/")
+        self.stdout.write(f"Public site: {site}/   Log in at {site}/admin/")
