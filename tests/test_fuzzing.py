@@ -1,10 +1,11 @@
 """Hypothesis throws hostile query strings at every public list, filter, search
-and API parameter: never a server error, never a slow query."""
+and API parameter: never a server error, never a runaway number of queries."""
 
 import json
-import time
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -14,7 +15,9 @@ from tests.factories import make_incident, make_sector, make_term
 
 pytestmark = pytest.mark.django_db
 
-SLOW = 1.0  # seconds
+# Hostile input must not make a page do pathological work. Timing is measured in
+# `make bench`, never here; a page's SQL is the deterministic stand-in.
+MAX_QUERIES = 40
 
 values = st.one_of(
     st.text(max_size=40),
@@ -49,11 +52,10 @@ def some_content():
 
 
 def _check(client, path: str, params: dict) -> None:
-    started = time.perf_counter()
-    response = client.get(path, params)
-    elapsed = time.perf_counter() - started
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path, params)
     assert response.status_code < 500, (path, params, response.status_code)
-    assert elapsed < SLOW, (path, params, f"{elapsed:.2f}s")
+    assert len(queries) <= MAX_QUERIES, (path, params, len(queries))
 
 
 @pytest.mark.parametrize("path", sorted(ENDPOINTS))
