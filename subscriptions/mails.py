@@ -11,7 +11,7 @@ from django.utils import timezone
 from editorial.addresses import site_url
 from outbox.services import Mail, enqueue
 
-from . import targets
+from . import targets, tokens
 
 
 def _render(name: str, context: dict) -> tuple[str, str]:
@@ -27,11 +27,9 @@ def _render(name: str, context: dict) -> tuple[str, str]:
 
 
 def _links(subscriber, scope: str) -> dict:
-    from .services import link
-
     return {
-        "manage_url": link(subscriber),
-        "unsubscribe_url": link(subscriber, "unsubscribe", scope=scope),
+        "manage_url": tokens.link(subscriber),
+        "unsubscribe_url": tokens.link(subscriber, "unsubscribe", scope=scope),
     }
 
 
@@ -54,8 +52,6 @@ def build(key: str, subscriber, subject: str, template: str, scope: str, **conte
 
 def confirmation(subscriber, subscription) -> None:
     """At most one confirmation mail an hour per address, however many requests."""
-    from .services import link
-
     hour = timezone.now().strftime("%Y%m%d%H")
     enqueue(
         build(
@@ -65,6 +61,6 @@ def confirmation(subscriber, subscription) -> None:
             "confirm",
             "all",
             what=targets.describe(subscription.target),
-            confirm_url=link(subscriber, "confirm"),
+            confirm_url=tokens.link(subscriber, "confirm"),
         )
     )

@@ -8,23 +8,12 @@ hour at most, and nothing else.
 import datetime
 
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
-
-from editorial.addresses import site_url
 
 from . import mails, targets, tokens
 from .models import PendingChange, Subscriber, Subscription
 
 UNCONFIRMED_DAYS = 7
-
-
-def link(subscriber: Subscriber, name: str = "manage", **query) -> str:
-    token = tokens.token_for(subscriber.salt)
-    url = site_url(reverse(f"subscriptions:{name}", args=[token]))
-    if query:
-        url += "?" + "&".join(f"{k}={v}" for k, v in query.items())
-    return url
 
 
 def by_token(token: str) -> Subscriber | None:

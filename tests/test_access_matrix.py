@@ -30,6 +30,7 @@ from incidents.models import (
 )
 from outbox.models import OutboxMessage
 from subscriptions import services as subscriptions
+from subscriptions import tokens
 from tests.factories import (
     add_entity,
     add_source,
@@ -214,7 +215,7 @@ def site():
         kind="report", title="A report", source_urls="https://example.org/r"
     )
     subscriber = subscriptions.follow("reader@example.org", "weekly").subscriber
-    objects["subscription_token"] = path_of(subscriptions.link(subscriber))
+    objects["subscription_token"] = path_of(tokens.link(subscriber))
     objects["subscriber"] = subscriber
     objects["outboxmessage"] = OutboxMessage.objects.create(
         key="matrix", to="reader@example.org", subject="Hello", text_body="Hi."

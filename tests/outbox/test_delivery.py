@@ -16,7 +16,7 @@ from django_tasks_db.models import DBTaskResult
 
 from editorial import services as editorial
 from editorial.roles import AUTHOR, REVIEWER
-from outbox import services
+from outbox import delivery
 from outbox.models import OutboxMessage
 from outbox.services import Mail, enqueue
 from tests.factories import make_term, make_user
@@ -77,7 +77,7 @@ def test_the_worker_delivers_each_message_once_over_real_smtp(
     first = smtp_server.messages[0]
     assert first.message["Subject"] == "Message 0"
     assert first.message["List-Unsubscribe"] == "<https://example.org/u/0>"
-    assert first.message["Message-ID"] == services.message_id("test:0")
+    assert first.message["Message-ID"] == delivery.message_id("test:0")
     assert "https://example.org/0" in first.text
     assert "<a href='https://example.org/0'>" in first.html
     sent = OutboxMessage.objects.filter(status="sent")
@@ -86,7 +86,7 @@ def test_the_worker_delivers_each_message_once_over_real_smtp(
     with django_capture_on_commit_callbacks(execute=True):
         enqueue(*mails(3))
     run_worker()
-    services.deliver_due()
+    delivery.deliver_due()
     assert len(smtp_server.messages) == 3
 
 
@@ -117,7 +117,7 @@ def test_server_down_then_up_delivers_everything_once(
     ]
     assert set(OutboxMessage.objects.values_list("status", flat=True)) == {"sent"}
     run_worker()
-    services.deliver_due()
+    delivery.deliver_due()
     assert len(smtp_server.messages) == 4
 
 
@@ -198,7 +198,7 @@ def test_a_worker_killed_mid_batch_sends_nothing_twice(smtp_server, settings):
     # Restarted later (the claim is older than any send can take), the sweep
     # sends the rest and gives up on the one in doubt instead of sending it again.
     OutboxMessage.objects.filter(key="batch:2").update(
-        claimed_at=timezone.now() - services.interrupted_after() * 2
+        claimed_at=timezone.now() - delivery.interrupted_after() * 2
     )
     smtp_server.collector.on_message = None
     subprocess.run(

@@ -197,7 +197,7 @@ def test_one_click_unsubscribe_works_without_a_session_or_csrf(
 def test_manage_page_changes_and_stops_each_subscription(client, smtp_server):
     one, two = make_incident(), make_incident()
     from subscriptions import services as subscriptions
-    from subscriptions.services import link
+    from subscriptions.tokens import link
 
     follow(client, key(one), "reader@example.org")
     follow(client, key(two), "reader@example.org")
@@ -219,7 +219,7 @@ def test_manage_page_changes_and_stops_each_subscription(client, smtp_server):
 
 
 def test_only_a_hash_of_the_private_link_is_stored(client, smtp_server):
-    from subscriptions.services import link
+    from subscriptions.tokens import link
 
     follow(client, "weekly", "reader@example.org")
     subscriber = Subscriber.objects.get()
@@ -319,7 +319,7 @@ def test_a_change_whose_signal_was_lost_is_still_sent(client, smtp_server, newsr
 def test_follow_pages_are_never_cached_even_with_the_page_cache_on(client, settings):
     import uuid
 
-    from subscriptions.services import link
+    from subscriptions.tokens import link
 
     settings.PUBLIC_PAGE_CACHE = True
     settings.CACHES = {

@@ -6,7 +6,7 @@ import pytest
 from django.test import TestCase
 
 from outbox.models import OutboxMessage
-from subscriptions import sending
+from subscriptions import sending, tokens
 from subscriptions import services as subscriptions
 from tests.factories import make_incident, make_pattern, make_term
 from tests.subscriptions.helpers import Newsroom, path_of
@@ -34,7 +34,7 @@ def test_payloads_in_titles_summaries_and_input_stay_text(client, settings):
     subscriber = None
     for target in targets:
         subscriber = subscriptions.follow("reader@example.org", target).subscriber
-    manage = path_of(subscriptions.link(subscriber))
+    manage = path_of(tokens.link(subscriber))
     pages += [f"{manage}confirm/", f"{manage}unsubscribe/?scope={quote(PAYLOADS[0])}"]
     subscriptions.confirm(subscriber)
     pages.append(manage)

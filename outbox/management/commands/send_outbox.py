@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from outbox import services
+from outbox import delivery
 
 
 class Command(BaseCommand):
@@ -10,7 +10,7 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options) -> None:
-        result = services.deliver_due()
+        result = delivery.deliver_due()
         self.stdout.write(
             f"Sent {result.sent}, failed {result.failed}, deferred {result.deferred}."
         )
