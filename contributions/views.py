@@ -10,8 +10,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 
+from security import ratelimits
+
 from . import hints as duplicate_hints
-from . import limits, services
+from . import services
 from .forms import CorrectionForm, ReportForm
 from .models import Submission
 from .targets import entry_for_path
@@ -65,9 +67,11 @@ def report(request: HttpRequest) -> HttpResponse:
                 "checked": True,
             }
             return _private(render(request, "contributions/report.html", context))
-        wait = limits.exceeded(request, "submit", settings.SUBMISSION_RATE)
+        wait = ratelimits.exceeded(
+            request, "contributions.submit", settings.SUBMISSION_RATE
+        )
         if wait:
-            return limits.too_many(request, wait)
+            return ratelimits.too_many(request, wait, "contributions/429.html")
         if form.is_valid():
             data = form.cleaned_data
             data.pop("website", None)
@@ -91,9 +95,11 @@ def correction(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if form.is_bot():
             return _refused(request)
-        wait = limits.exceeded(request, "submit", settings.SUBMISSION_RATE)
+        wait = ratelimits.exceeded(
+            request, "contributions.submit", settings.SUBMISSION_RATE
+        )
         if wait:
-            return limits.too_many(request, wait)
+            return ratelimits.too_many(request, wait, "contributions/429.html")
         if form.is_valid():
             data = form.cleaned_data
             data.pop("website", None)
@@ -112,7 +118,9 @@ def correction(request: HttpRequest) -> HttpResponse:
 
 def hints(request: HttpRequest) -> JsonResponse:
     """Published incidents that look like the one being reported, as JSON."""
-    wait = limits.exceeded(request, "hints", settings.SUBMISSION_HINTS_RATE)
+    wait = ratelimits.exceeded(
+        request, "contributions.hints", settings.SUBMISSION_HINTS_RATE
+    )
     if wait:
         response = JsonResponse({"error": "Too many requests."}, status=429)
         response["Retry-After"] = str(wait)

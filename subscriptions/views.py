@@ -5,6 +5,7 @@ Only the one-click unsubscribe endpoint is CSRF-exempt: mail clients POST
 stop mail to the address the private link belongs to.
 """
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -12,7 +13,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
-from . import limits, services, targets
+from security import ratelimits
+
+from . import services, targets
 from .forms import FollowForm
 from .models import Subscriber
 
@@ -47,9 +50,11 @@ def follow(request: HttpRequest) -> HttpResponse:
     if data is not None:
         if form.data.get("website"):
             return _private(render(request, "subscriptions/sent.html", status=400))
-        wait = limits.exceeded(request)
+        wait = ratelimits.exceeded(
+            request, "subscriptions.follow", settings.FOLLOW_RATE
+        )
         if wait:
-            return limits.too_many(request, wait)
+            return ratelimits.too_many(request, wait, "subscriptions/429.html")
         if form.is_valid():
             services.follow(form.cleaned_data["email"], target)
             return redirect("subscriptions:sent")
