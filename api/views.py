@@ -343,6 +343,42 @@ class DomainDetailView(EntryView):
         return shapes.domain_data(entry)
 
 
+class OrganisationListView(APIView):
+    @extend_schema(
+        summary="Published organisations with their incident counts",
+        responses={
+            200: OpenApiResponse(
+                OpenApiTypes.OBJECT, description="`_meta`, `organisations[]`"
+            )
+        },
+    )
+    def get(self, request: Request) -> HttpResponse:
+        reject_unknown(request, set())
+        organisations = list(shapes.organisation_list_queryset())
+        document = {
+            "_meta": shapes.meta(totals={"organisations": len(organisations)}),
+            "organisations": [
+                {**shapes.organisation_data(o), "incident_count": o.incident_count}
+                for o in organisations
+            ],
+        }
+        return json_response(request, document)
+
+
+@extend_schema(
+    summary="One published organisation and its incidents by role",
+    responses={200: OpenApiTypes.OBJECT},
+)
+class OrganisationDetailView(EntryView):
+    lookup = "slug"
+
+    def get_queryset(self):
+        return shapes.organisation_queryset(public)
+
+    def shape(self, entry) -> dict:
+        return shapes.organisation_detail_data(entry)
+
+
 def index(request: HttpRequest) -> HttpResponse:
     """Explain the API to people, with curl examples."""
     filters = IncidentFilter(queryset=public(IncidentFilter._meta.model))

@@ -33,6 +33,7 @@ COMMENT = "Demo data"
 Row = dict[str, Any]
 
 MARKDOWN_FIELDS = {
+    "description",
     "definition",
     "narrative",
     "relation_to_threats",
@@ -216,7 +217,11 @@ class Loader:
             self.relate(entry, row, owner)
             self.inline_rows(entry, row, owner)
         for entry, row in new:
-            on = datetime.date.fromisoformat(row["last_updated"])
+            on = (
+                datetime.date.fromisoformat(row["last_updated"])
+                if row.get("last_updated")
+                else None
+            )
             publish(entry, by=self.user, on=on, comment=COMMENT)
 
     def relate(self, entry: models.Model, row: Row, owner: str) -> None:
@@ -256,7 +261,7 @@ def load_all() -> Report:
     vocabularies = read("vocabularies")
     loader.create(tax.Framework, vocabularies["frameworks"])
     loader.create(Category, vocabularies["term_categories"])
-    loader.create(tax.Organisation, read("organisations"))
+    loader.entries(tax.Organisation, read("organisations"))
     for kind, model in DIMENSIONS.items():
         loader.entries(model, vocabularies[kind])
     loader.entries(tax.Domain, read("domains"))

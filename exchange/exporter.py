@@ -13,6 +13,7 @@ from django.db.models import Model, QuerySet
 
 from editorial import services, snapshots
 from editorial.models import EditorialEntry
+from incidents.models import Organisation
 
 from . import json_format as shapes
 from .json_format import Data, Scope
@@ -66,14 +67,19 @@ def _add_states(document: Data, domains, incidents, terms) -> None:
         )
     for term, data in zip(terms, document["terms"], strict=True):
         _annotate(data, term, shapes.term_queryset, shapes.term_data)
-    for key, model in shapes.DIMENSION_KEYS.items():
+    for key, model in {
+        "organisations": Organisation,
+        **shapes.DIMENSION_KEYS,
+    }.items():
         values = {v.slug: v for v in model.objects.all()}
         for data in document["vocabularies"][key]:
             _annotate(
                 data,
                 values[data["slug"]],
                 lambda scope, m=model: scope(m),
-                shapes.dimension_data,
+                shapes.organisation_data
+                if model is Organisation
+                else shapes.dimension_data,
             )
 
 

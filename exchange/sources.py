@@ -17,9 +17,10 @@ MAX_FILE_BYTES = 10 * 1024 * 1024
 SUFFIXES = (".txt", ".json")
 
 # The kinds of item, in the order they are imported: what others refer to first.
-VOCABULARY_KINDS = ("frameworks", "organisations", "term_categories")
+VOCABULARY_KINDS = ("frameworks", "term_categories")
 KINDS = (
     *VOCABULARY_KINDS,
+    "organisations",
     *json_format.DIMENSION_KEYS,
     "domain",
     "pattern",

@@ -290,17 +290,39 @@ class Framework(models.Model):
         return self.name
 
 
-class Organisation(models.Model):
-    """A company, agency or group named in incidents."""
+class Organisation(KeepsRetiredSlugs, EditorialEntry):
+    """A company, agency or group named in incidents; an entry with a page.
+
+    What its page shows is derived in `incidents/organisations.py`.
+    """
 
     name = models.CharField(max_length=200, unique=True, help_text="Usual name.")
-    slug = models.SlugField(max_length=200, unique=True, help_text="Short id.")
+    slug = models.SlugField(
+        max_length=200,
+        unique=True,
+        help_text="Used in /organisations/<slug>/; changing it keeps old links "
+        "working.",
+    )
+    aliases = models.TextField(
+        blank=True,
+        help_text="Other names readers may know it by (former names, brands). "
+        + LINES_HELP,
+    )
+    description = models.TextField(
+        blank=True, help_text="A short description in markdown: what it is and does."
+    )
+    website = models.URLField(
+        max_length=300, blank=True, help_text="Its own website, if it has one."
+    )
 
     class Meta:
         ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("incidents:organisation_detail", kwargs={"slug": self.slug})
 
 
 class Domain(KeepsRetiredSlugs, SearchableEntry, EditorialEntry):

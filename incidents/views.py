@@ -7,6 +7,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.generic import DetailView
 
+from editorial.models import State
+
 from . import metadata
 from .filters import DIMENSION_FILTERS, IncidentFilter
 from .models import (
@@ -18,6 +20,7 @@ from .models import (
     ExposurePathway,
     HarmType,
     Incident,
+    IncidentEntity,
     Region,
     RetiredSlug,
     Sector,
@@ -230,7 +233,12 @@ def incident_detail(request: HttpRequest, code: str, slug: str = "") -> HttpResp
         .select_related("primary_pattern__domain")
         .prefetch_related(
             "sources",
-            "entities__organisation",
+            Prefetch(
+                "entities",
+                queryset=IncidentEntity.objects.filter(
+                    organisation__state=State.PUBLISHED
+                ).select_related("organisation"),
+            ),
             Prefetch(
                 "secondary_patterns",
                 queryset=ThreatPattern.objects.published().select_related("domain"),

@@ -223,9 +223,10 @@ def _delete_one_of_each(reviewer, pattern, objects) -> None:
         if model is CausalFactor:
             extra = {"code": "CAUSE-999", "category": "design_development"}
         throwaways.append(model.objects.create(name="Gone", slug="gone", **extra))
+    throwaways.append(Organisation.objects.create(name="Gone", slug="gone"))
     for entry in throwaways:
         services.delete(entry, by=reviewer)
-    for model in (Category, Framework, Organisation):
+    for model in (Category, Framework):
         with reversion.create_revision():
             gone = model.objects.create(name="Gone", slug="gone")
         gone.delete()
@@ -253,6 +254,8 @@ def concrete_url(route: str, name: str | None, site, users) -> str:
         "api:term": "/api/glossary/prompt-injection.json",
         "api:pattern": "/api/patterns/PAT-SEC-001.json",
         "api:domain": "/api/domains/DOM-SEC.json",
+        "api:organisation": "/api/organisations/acme.json",
+        "incidents:organisation_detail": "/organisations/acme/",
         "incidents:incident_detail": incident.get_absolute_url(),
         "incidents:domain_detail": "/domains/security-cyber/",
         "incidents:pattern_detail": "/patterns/prompt-injection/",
@@ -283,7 +286,7 @@ def concrete_url(route: str, name: str | None, site, users) -> str:
     version_id = ""
     if name and name.endswith("_recover"):
         version_id = str(site[f"deleted:{model_name}"].pk)
-    elif isinstance(entry, EditorialEntry | Category | Framework | Organisation):
+    elif isinstance(entry, EditorialEntry | Category | Framework):
         version_id = str(Version.objects.get_for_object(entry).first().pk)
     url = route.replace(
         "^([^/]+)/history/(\\d+)/$", f"{object_id}/history/{version_id}/"

@@ -96,9 +96,9 @@ def test_incident_page_query_count_is_fixed(client, django_assert_num_queries):
     pattern = make_pattern()
     few = _incident_with_relations(pattern, 1)
     many = _incident_with_relations(pattern, 6)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         client.get(few.get_absolute_url())
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         client.get(many.get_absolute_url())
 
 
