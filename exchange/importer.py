@@ -140,7 +140,11 @@ RELATIONS = {
         "roles_affected": ("affected_groups", AffectedGroup),
         "sectors_affected": ("sectors", Sector),
     },
-    "incident": {key: (key, model) for key, model in DIMENSION_KEYS.items()},
+    "incident": {
+        **{key: (key, model) for key, model in DIMENSION_KEYS.items()},
+        "similar_pinned": ("pinned_similar", Incident),
+        "similar_hidden": ("hidden_similar", Incident),
+    },
     "term": {
         "related_incidents": ("related_incidents", Incident),
         "related_patterns": ("related_patterns", ThreatPattern),

@@ -137,6 +137,12 @@ def incident_queryset(scope: Scope) -> QuerySet:
                 queryset=scope(ThreatPattern).select_related("domain").order_by("code"),
             ),
             *(
+                Prefetch(
+                    name, queryset=scope(Incident).only("pk", "code").order_by("code")
+                )
+                for name in ("pinned_similar", "hidden_similar")
+            ),
+            *(
                 Prefetch(key, queryset=dimension_queryset(scope, key))
                 for key in DIMENSION_KEYS
             ),
@@ -253,6 +259,9 @@ def incident_data(incident: Incident, scope: Scope = public) -> Data:
         "primary": _pattern_ref(primary) if _visible(primary, scope) else None,
         "secondary": [_pattern_ref(p) for p in incident.secondary_patterns.all()],
     }
+    # The editors' choices for "Similar incidents" on the incident's page.
+    data["similar_pinned"] = [i.code for i in incident.pinned_similar.all()]
+    data["similar_hidden"] = [i.code for i in incident.hidden_similar.all()]
     data["sources"] = [
         {
             "title": source.title,

@@ -149,5 +149,7 @@ class IncidentAdmin(EditorialAdmin):
         "causal_factors",
         "assets",
         "harm_types",
+        "pinned_similar",
+        "hidden_similar",
     )
     inlines = (SourceInline, EntityInline)

@@ -658,6 +658,23 @@ class Incident(SearchableEntry, EditorialEntry):
     other_outcome = models.TextField(
         blank=True, help_text="Any other consequence worth recording."
     )
+    # Editors' say over the "Similar incidents" list (`incidents/similar.py`).
+    pinned_similar = models.ManyToManyField(
+        "self",
+        blank=True,
+        symmetrical=False,
+        related_name="pinned_by",
+        verbose_name="pinned similar incidents",
+        help_text="Always listed first under Similar incidents, if published.",
+    )
+    hidden_similar = models.ManyToManyField(
+        "self",
+        blank=True,
+        symmetrical=False,
+        related_name="hidden_by",
+        verbose_name="hidden similar incidents",
+        help_text="Never suggested as similar to this one.",
+    )
     search_vector = search_vector_field()
 
     search_weights = {
@@ -822,7 +839,12 @@ class IncidentEntity(models.Model):
         indexes = [
             models.Index(
                 fields=["incident", "organisation"], name="entity_incident_org"
-            )
+            ),
+            # Organisation pages and similar incidents go from an organisation
+            # to its most recent incidents.
+            models.Index(
+                fields=["organisation", "-incident"], name="entity_org_incident"
+            ),
         ]
 
     def __str__(self) -> str:

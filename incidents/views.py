@@ -27,6 +27,7 @@ from .models import (
     Severity,
     ThreatPattern,
 )
+from .similar import similar_incidents
 from .stats import incident_figures, pattern_figures
 
 RELATED_SHOWN = 60
@@ -243,6 +244,13 @@ def incident_detail(request: HttpRequest, code: str, slug: str = "") -> HttpResp
                 "secondary_patterns",
                 queryset=ThreatPattern.objects.published().select_related("domain"),
             ),
+            Prefetch(
+                "pinned_similar",
+                queryset=Incident.objects.published().select_related(
+                    "primary_pattern__domain"
+                ),
+            ),
+            Prefetch("hidden_similar", queryset=Incident.objects.only("pk")),
             *(
                 Prefetch(name, queryset=model.objects.published())
                 for name, model in (
@@ -294,6 +302,7 @@ def incident_page(request: HttpRequest, incident: Incident) -> HttpResponse:
             "incident": incident,
             "dimensions": dimensions,
             "terms": incident.terms.published().order_by("term"),
+            "similar": similar_incidents(incident),
             "citation": citation,
             "structured_data": metadata.article_data(
                 incident,

@@ -1,0 +1,161 @@
+"""Similar incidents: up to five published incidents like one, each with its reasons.
+
+Candidates come from three narrow lookups, each bounded whatever the size of the
+knowledge base: the most recent incidents of the same primary pattern, the most
+recent incidents naming one of the same organisations, and incidents with a
+similar title (pg_trgm's similarity on PostgreSQL, through the title's trigram
+index; shared words on SQLite). Candidates then score by what they share
+(pattern, organisations, sectors, title) and the best five are shown.
+
+Editors have the last word: incidents pinned on an entry come first, hidden ones
+never appear. Pins and hides are fields of the incident (`pinned_similar`,
+`hidden_similar`), so they are recorded in its revisions and reviewed like any
+other change.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from django.db import connections
+from django.db.models import Q
+
+from editorial.models import State
+
+from .models import Incident, IncidentEntity
+
+SHOWN = 5
+PER_SOURCE = 40  # candidates read from each lookup
+TITLE_SIMILARITY = 0.3
+WORD = re.compile(r"[a-z0-9]{4,}")
+
+SCORES = {"pattern": 3.0, "organisation": 2.0, "sector": 1.0, "title": 4.0}
+
+
+@dataclass
+class Suggestion:
+    incident: Incident
+    reasons: list[str] = field(default_factory=list)
+    pinned: bool = False
+
+
+@dataclass
+class _Candidate:
+    score: float = 0.0
+    reasons: list[str] = field(default_factory=list)
+
+
+def similar_incidents(incident: Incident, limit: int = SHOWN) -> list[Suggestion]:
+    """Return up to `limit` published incidents like `incident` (at most 7 queries).
+
+    Reads `pinned_similar`, `hidden_similar`, `entities` and `sectors` through
+    the incident, so prefetching them (as the incident page does) saves queries.
+    """
+    pinned = [
+        other
+        for other in incident.pinned_similar.all()
+        if other.state == State.PUBLISHED and other.pk != incident.pk
+    ][:limit]
+    suggestions = [
+        Suggestion(other, ["chosen by the editors"], pinned=True) for other in pinned
+    ]
+    wanted = limit - len(suggestions)
+    if wanted <= 0:
+        return suggestions
+    excluded = {incident.pk, *(o.pk for o in pinned)}
+    excluded |= {o.pk for o in incident.hidden_similar.all()}
+    candidates: dict[int, _Candidate] = {}
+
+    def add(pk: int, kind: str, reason: str, weight: float = 1.0) -> None:
+        if pk in excluded:
+            return
+        candidate = candidates.setdefault(pk, _Candidate())
+        candidate.score += SCORES[kind] * weight
+        if reason not in candidate.reasons:
+            candidate.reasons.append(reason)
+
+    published = Incident.objects.published()
+    pattern = incident.primary_pattern
+    same_pattern = (
+        published.filter(primary_pattern_id=incident.primary_pattern_id)
+        .exclude(pk=incident.pk)
+        .order_by("-occurred_year")
+        .values_list("pk", flat=True)[:PER_SOURCE]
+    )
+    for pk in same_pattern:
+        pattern_name = pattern.title if pattern.is_published else "the same pattern"
+        add(pk, "pattern", f"same pattern: {pattern_name}")
+
+    organisations = {
+        entity.organisation_id: entity.organisation.name
+        for entity in incident.entities.all()
+        if entity.organisation.state == State.PUBLISHED
+    }
+    if organisations:
+        shared = (
+            IncidentEntity.objects.filter(
+                organisation_id__in=list(organisations),
+                incident__state=State.PUBLISHED,
+            )
+            .exclude(incident_id=incident.pk)
+            .order_by("-incident_id")
+            .values_list("incident_id", "organisation_id")[: PER_SOURCE * 2]
+        )
+        for pk, organisation_id in shared:
+            add(
+                pk,
+                "organisation",
+                f"also names {organisations[organisation_id]}",
+            )
+
+    for pk, similarity in _similar_titles(incident):
+        add(pk, "title", "similar title", weight=similarity)
+
+    sectors = {sector.pk: sector.name for sector in incident.sectors.all()}
+    if sectors and candidates:
+        overlap = Incident.sectors.through.objects.filter(
+            incident_id__in=list(candidates), sector_id__in=list(sectors)
+        ).values_list("incident_id", "sector_id")
+        for pk, sector_id in overlap:
+            add(pk, "sector", f"same sector: {sectors[sector_id]}")
+
+    ranked = sorted(candidates.items(), key=lambda item: (-item[1].score, -item[0]))
+    chosen = [pk for pk, _ in ranked[:wanted]]
+    if not chosen:
+        return suggestions
+    rows = published.select_related("primary_pattern__domain").in_bulk(chosen)
+    for pk in chosen:
+        if pk in rows:
+            suggestions.append(Suggestion(rows[pk], candidates[pk].reasons))
+    return suggestions
+
+
+def _similar_titles(incident: Incident) -> list[tuple[int, float]]:
+    """Return (pk, similarity 0..1) of published incidents with a similar title."""
+    title = incident.title.strip()
+    if len(title) < 4:
+        return []
+    published = Incident.objects.published().exclude(pk=incident.pk)
+    if connections[published.db].vendor == "postgresql":
+        from django.contrib.postgres.search import TrigramSimilarity
+
+        return list(
+            published.filter(title__trigram_similar=title)
+            .annotate(similarity=TrigramSimilarity("title", title))
+            .filter(similarity__gte=TITLE_SIMILARITY)
+            .order_by("-similarity")
+            .values_list("pk", "similarity")[:PER_SOURCE]
+        )
+    # SQLite (the quick start): the share of the title's longer words in common.
+    words = set(WORD.findall(title.lower()))
+    if not words:
+        return []
+    condition = Q()
+    for word in sorted(words)[:8]:
+        condition |= Q(title__icontains=word)
+    found = []
+    for pk, other in published.filter(condition).values_list("pk", "title")[:200]:
+        theirs = set(WORD.findall(other.lower()))
+        score = len(words & theirs) / len(words | theirs) if theirs else 0
+        if score >= TITLE_SIMILARITY:
+            found.append((pk, score))
+    return sorted(found, key=lambda row: -row[1])[:PER_SOURCE]
