@@ -15,6 +15,7 @@ urlpatterns = [
     path("incidents.csv", views.IncidentCsvView.as_view(), name="incidents_csv"),
     path("glossary.json", views.GlossaryView.as_view(), name="glossary"),
     path("graph.json", views.GraphView.as_view(), name="graph"),
+    path("citations.json", views.CitationsView.as_view(), name="citations"),
     path(
         "organisations.json",
         views.OrganisationListView.as_view(),

@@ -21,6 +21,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
+from exchange import documents
 from exchange import json_format as shapes
 from exchange.json_format import public
 from glossary.models import Category
@@ -142,7 +143,9 @@ class IncidentListView(GenericAPIView):
         filters=True,
         description="The incidents of the knowledge base in the shape of "
         "`/api/incidents.json`, filtered with the parameters of the incident "
-        "list page, paged. Unknown parameters and values are refused with 400.",
+        "list page, paged. Unknown parameters and values are refused with 400. "
+        "To get every incident at once, download `incidents.json` (or the whole "
+        "data set) from `/downloads/` instead of walking the pages.",
         parameters=PAGE_PARAMETERS,
         responses={
             200: OpenApiResponse(
@@ -223,20 +226,14 @@ class ThreatsView(APIView):
     )
     def get(self, request: Request) -> HttpResponse:
         reject_unknown(request, set())
-        domains = list(shapes.domain_queryset(public))
-        patterns = [p for d in domains for p in d.patterns.all()]
-        document = {
-            "_meta": shapes.meta(
-                totals={"domains": len(domains), "patterns": len(patterns)}
-            ),
-            "domains": [shapes.domain_data(d) for d in domains],
-        }
-        return json_response(request, document)
+        return json_response(request, documents.threats_document())
 
 
 class GlossaryView(APIView):
     @extend_schema(
         summary="Glossary terms with every section and relation",
+        description="Paged; every term at once is in the whole data set at "
+        "`/downloads/`.",
         parameters=[
             OpenApiParameter(
                 "category", OpenApiTypes.STR, description="A category slug."
@@ -261,6 +258,23 @@ class GlossaryView(APIView):
             "terms": [shapes.term_data(t) for t in terms],
         }
         return json_response(request, document)
+
+
+class CitationsView(APIView):
+    @extend_schema(
+        summary="A ready citation of every published entry",
+        description="Plain text and BibTeX for each domain, threat pattern, "
+        "incident, glossary term and organisation, with its permanent address; "
+        "`_meta.dataset` says how to cite the whole data set. Not paged.",
+        responses={
+            200: OpenApiResponse(
+                OpenApiTypes.OBJECT, description="`_meta`, `citations[]`"
+            )
+        },
+    )
+    def get(self, request: Request) -> HttpResponse:
+        reject_unknown(request, set())
+        return json_response(request, documents.citations_document())
 
 
 class GraphView(APIView):

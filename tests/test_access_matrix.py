@@ -13,6 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from reversion.models import Version
 
 from contributions import services as contributions
+from downloads import builder
 from editorial import services
 from editorial.models import EditorialEntry
 from editorial.roles import ADMINISTRATOR, AUTHOR, REVIEWER
@@ -103,7 +104,11 @@ RULES = [
     (r"^audit_log$", only(200, reviewer=200)),
     (r"^import_entries$", staff(200)),
     (r"^overview:digest_index$", everyone(302)),  # to the latest year
-    (r"^(api|editorial|glossary|overview|incidents|contributions):", everyone(200)),
+    (r"^downloads:latest$", everyone(302)),  # to the newest snapshot's file
+    (
+        r"^(api|editorial|glossary|overview|incidents|contributions|downloads):",
+        everyone(200),
+    ),
     (r"^(sitemap|security:healthz)$", everyone(200)),
 ]
 
@@ -194,6 +199,7 @@ def site():
             with reversion.create_revision():
                 entry.save()
     _delete_one_of_each(reviewer, pattern, objects)
+    objects["snapshot"] = builder.build()
     objects["submission"], objects["submission_token"] = contributions.receive(
         kind="report", title="A report", source_urls="https://example.org/r"
     )
@@ -256,6 +262,8 @@ def concrete_url(route: str, name: str | None, site, users) -> str:
         "api:domain": "/api/domains/DOM-SEC.json",
         "api:organisation": "/api/organisations/acme.json",
         "incidents:organisation_detail": "/organisations/acme/",
+        "downloads:latest": "/downloads/latest/incidents.json",
+        "downloads:file": f"/downloads/{site['snapshot'].folder}/incidents.csv",
         "incidents:incident_detail": incident.get_absolute_url(),
         "incidents:domain_detail": "/domains/security-cyber/",
         "incidents:pattern_detail": "/patterns/prompt-injection/",

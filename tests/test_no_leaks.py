@@ -15,6 +15,7 @@ import pytest
 from django.db import models
 
 from contributions import services as contributions
+from downloads import builder
 from editorial import services
 from editorial.models import State
 from incidents.models import (
@@ -64,6 +65,8 @@ FIXED_URLS = [
     "/api/organisations.json",
     "/api/openapi.json",
     "/organisations/",
+    "/downloads/",
+    "/api/citations.json",
     f"/search/?q={MARKER}",
     f"/search/?q={MARKER}&type=incident",
     f"/search/?q={MARKER}&type=term",
@@ -178,6 +181,7 @@ def planted():
     for entry in published:
         _plant_pending_change(entry, author, "pending")
     _plant_submissions(author, pattern, incident, term)
+    builder.build()  # the download files, linked from /downloads/
     return published
 
 

@@ -24,6 +24,8 @@ LIST_ENDPOINTS = [
     "/api/incidents.json",
     "/api/glossary.json",
     "/api/graph.json",
+    "/api/citations.json",
+    "/api/organisations.json",
 ]
 META_KEYS = {"name", "version", "generated", "totals", "license"}
 
@@ -355,6 +357,7 @@ def _grow(knowledge_base, count):
         ("/api/graph.json", 14),
         ("/api/incidents/INC-23-0001.json", 13),
         ("/api/organisations.json", 1),
+        ("/api/citations.json", 5),
         ("/api/organisations/acme.json", 2),
         ("/api/glossary/deepfake.json", 5),
         ("/api/domains/DOM-INF.json", 8),
@@ -383,6 +386,8 @@ def test_openapi_description_documents_every_endpoint(client):
         "/api/incidents.csv",
         "/api/glossary.json",
         "/api/graph.json",
+        "/api/citations.json",
+        "/api/organisations.json",
     ):
         assert path in paths
     parameters = {p["name"] for p in paths["/api/incidents.json"]["get"]["parameters"]}

@@ -1,0 +1,180 @@
+"""Build a snapshot: every download file of the published data set, in one folder.
+
+Run by the worker (`tasks.rebuild_snapshot`) after published content changed, or
+by `manage.py build_snapshot`; never during a reader's request. Everything is
+read through `published()` (the API's shapes), in one transaction that sees a
+single committed state of the database; drafts and pending changes are never
+rows readers see, so they never reach a file. The files are written to a
+temporary folder that is renamed into place, so a reader never downloads half a
+file. The newest snapshot of each of the last `SNAPSHOTS_KEPT_WEEKS` weeks is
+kept; older ones are deleted with their folders.
+"""
+
+import csv
+import hashlib
+import io
+import shutil
+import uuid
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from api import graph
+from exchange import documents, exporter
+from exchange import json_format as shapes
+
+from . import tables
+from .models import Snapshot
+
+ZIP_NAME = "threatwatch-all.zip"
+
+
+@dataclass(frozen=True)
+class File:
+    name: str
+    title: str
+    body: bytes
+
+    @property
+    def format(self) -> str:
+        return self.name.rsplit(".", 1)[1].upper()
+
+
+def root() -> Path:
+    return Path(settings.SNAPSHOT_ROOT)
+
+
+def _json(document) -> bytes:
+    return shapes.dumps(document).encode()
+
+
+def _csv(rows: list[list[str]]) -> bytes:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    return out.getvalue().encode()
+
+
+def _read_files() -> tuple[list[File], dict]:
+    """Read every file's content from one consistent view of the database."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql" and not _in_outer_transaction():
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        export = exporter.export()
+        graph_data, warnings, graph_totals = graph.build()
+        files = [
+            File(
+                "threatwatch-export.json",
+                "Everything published, in the export shape that import_entries "
+                "reads back",
+                _json(export),
+            ),
+            File(
+                "threats.json",
+                "The taxonomy: domains with their threat patterns",
+                _json(documents.threats_document()),
+            ),
+            File(
+                "incidents.json",
+                "Every published incident, in one file",
+                _json(documents.incidents_document()),
+            ),
+            File(
+                "graph.json",
+                "The knowledge base as nodes and edges",
+                _json(
+                    {
+                        "_meta": shapes.meta(totals=graph_totals, warnings=warnings),
+                        **graph_data,
+                    }
+                ),
+            ),
+            File(
+                "citations.json",
+                "A ready citation (text and BibTeX) of every published entry",
+                _json(documents.citations_document()),
+            ),
+            *(
+                File(name, title, _csv(rows))
+                for name, title, rows in tables.csv_tables(export)
+            ),
+        ]
+    return files, export["_meta"]["totals"]
+
+
+def _in_outer_transaction() -> bool:
+    # The isolation level can only be set by the first statement: inside an
+    # outer transaction (tests, a caller's atomic block) its view is used as is.
+    return len(connection.savepoint_ids) > 0 or not connection.get_autocommit()
+
+
+def _zip(files: list[File], when) -> bytes:
+    out = io.BytesIO()
+    stamp = timezone.localtime(when).timetuple()[:6]
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for file in files:
+            info = zipfile.ZipInfo(f"threatwatch/{file.name}", date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, file.body)
+    return out.getvalue()
+
+
+def build(now=None) -> Snapshot:
+    """Write a new snapshot, record it and drop the ones no longer kept."""
+    now = now or timezone.now()
+    files, totals = _read_files()
+    files.append(
+        File(ZIP_NAME, "All of the files above in one zip archive", _zip(files, now))
+    )
+    base = root()
+    base.mkdir(parents=True, exist_ok=True)
+    folder = f"{timezone.localtime(now):%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}"
+    building = base / f".building-{folder}"
+    building.mkdir()
+    manifest = []
+    for file in files:
+        (building / file.name).write_bytes(file.body)
+        manifest.append(
+            {
+                "name": file.name,
+                "title": file.title,
+                "format": file.format,
+                "size": len(file.body),
+                "sha256": hashlib.sha256(file.body).hexdigest(),
+            }
+        )
+    (building / "SHA256SUMS").write_text(
+        "".join(f"{f['sha256']}  {f['name']}\n" for f in manifest)
+    )
+    building.rename(base / folder)
+    year, week, _ = timezone.localtime(now).isocalendar()
+    snapshot = Snapshot.objects.create(
+        created_at=now,
+        week=f"{year}-W{week:02d}",
+        folder=folder,
+        files=manifest,
+        totals=totals,
+    )
+    prune()
+    return snapshot
+
+
+def prune() -> list[str]:
+    """Keep the newest snapshot of each of the last kept weeks; return the dropped."""
+    kept_weeks: set[str] = set()
+    dropped = []
+    for snapshot in Snapshot.objects.order_by("-created_at", "-pk"):
+        if (
+            snapshot.week not in kept_weeks
+            and len(kept_weeks) < settings.SNAPSHOTS_KEPT_WEEKS
+        ):
+            kept_weeks.add(snapshot.week)
+            continue
+        dropped.append(snapshot.folder)
+        snapshot.delete()
+        shutil.rmtree(root() / snapshot.folder, ignore_errors=True)
+    return dropped
