@@ -76,12 +76,12 @@ def _read_files() -> tuple[list[File], dict]:
             File(
                 "threats.json",
                 "The taxonomy: domains with their threat patterns",
-                _json(documents.threats_document()),
+                _json(documents.threats_document(export["domains"])),
             ),
             File(
                 "incidents.json",
                 "Every published incident, in one file",
-                _json(documents.incidents_document()),
+                _json(documents.incidents_document(export["incidents"])),
             ),
             File(
                 "graph.json",

@@ -10,20 +10,21 @@ from . import json_format as shapes
 from .json_format import Data, public
 
 
-def threats_document() -> Data:
-    domains = list(shapes.domain_queryset(public))
-    patterns = [p for d in domains for p in d.patterns.all()]
+def threats_document(domains: list[Data] | None = None) -> Data:
+    """Return the taxonomy; `domains` reuses shapes already made (an export's)."""
+    if domains is None:
+        domains = [shapes.domain_data(d) for d in shapes.domain_queryset(public)]
+    patterns = sum(len(d["sub_categories"]) for d in domains)
     return {
-        "_meta": shapes.meta(
-            totals={"domains": len(domains), "patterns": len(patterns)}
-        ),
-        "domains": [shapes.domain_data(d) for d in domains],
+        "_meta": shapes.meta(totals={"domains": len(domains), "patterns": patterns}),
+        "domains": domains,
     }
 
 
-def incidents_document() -> Data:
+def incidents_document(incidents: list[Data] | None = None) -> Data:
     """Return every published incident in one document (downloads only)."""
-    incidents = [shapes.incident_data(i) for i in shapes.incident_queryset(public)]
+    if incidents is None:
+        incidents = [shapes.incident_data(i) for i in shapes.incident_queryset(public)]
     return {
         "_meta": shapes.meta(totals={"incidents": len(incidents)}),
         "incidents": incidents,

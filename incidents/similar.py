@@ -81,9 +81,10 @@ def similar_incidents(incident: Incident, limit: int = SHOWN) -> list[Suggestion
         .order_by("-occurred_year")
         .values_list("pk", flat=True)[:PER_SOURCE]
     )
+    public_pattern = pattern.is_published and pattern.domain.is_published
+    reason = f"same pattern: {pattern.title}" if public_pattern else "same pattern"
     for pk in same_pattern:
-        pattern_name = pattern.title if pattern.is_published else "the same pattern"
-        add(pk, "pattern", f"same pattern: {pattern_name}")
+        add(pk, "pattern", reason)
 
     organisations = {
         entity.organisation_id: entity.organisation.name

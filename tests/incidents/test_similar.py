@@ -104,7 +104,7 @@ def test_the_lookup_reads_a_bounded_number_of_queries(django_assert_max_num_quer
         other = make_incident(pattern, title=f"Chatbot gives harmful advice {n}")
         add_entity(other, name="Acme")
     incident = (
-        Incident.objects.select_related("primary_pattern")
+        Incident.objects.select_related("primary_pattern__domain")
         .prefetch_related(
             "entities__organisation", "sectors", "pinned_similar", "hidden_similar"
         )
