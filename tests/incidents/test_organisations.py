@@ -194,3 +194,28 @@ def test_organisation_pages_query_counts_are_fixed(client, django_assert_num_que
     _busy_organisation(3)
     with django_assert_num_queries(1):
         client.get("/organisations/")
+
+
+def test_editors_change_an_organisation_in_the_admin_through_review(client):
+    from django.urls import reverse
+
+    from tests.admin_forms import changeform_data
+
+    author, reviewer = make_user(role="Author"), make_user(role="Reviewer")
+    organisation = make_organisation(name="Acme", slug="acme", description="Old.")
+    url = reverse("admin:incidents_organisation_change", args=[organisation.pk])
+    client.force_login(author)
+    data = changeform_data(client.get(url))
+    data.update(description="New **words**.", change_summary="Describe it")
+    assert client.post(url, data).status_code == 302
+    assert client.get("/organisations/acme/").content.decode().count("Old.") == 1
+    services.submit(organisation, by=author)
+    services.approve(Organisation.objects.get(pk=organisation.pk), by=reviewer)
+    client.logout()
+    assert (
+        "New <strong>words</strong>."
+        in client.get("/organisations/acme/").content.decode()
+    )
+    client.force_login(author)
+    history = reverse("admin:incidents_organisation_history", args=[organisation.pk])
+    assert "Describe it" in client.get(history).content.decode()
