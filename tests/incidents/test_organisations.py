@@ -184,9 +184,9 @@ def _busy_organisation(n: int) -> Organisation:
 
 def test_organisation_pages_query_counts_are_fixed(client, django_assert_num_queries):
     few, many = _busy_organisation(1), _busy_organisation(12)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(9):
         client.get(few.get_absolute_url())
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(9):
         response = client.get(many.get_absolute_url())
     assert "and 2 more" in response.content.decode()
     with django_assert_num_queries(1):
