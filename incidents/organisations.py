@@ -8,7 +8,7 @@ not published has no page and is left out of every count.
 from dataclasses import dataclass, field
 from itertools import groupby
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.urls import reverse
 
 from editorial.models import State
@@ -138,14 +138,20 @@ class Letter:
 
 
 def index() -> list[Letter]:
-    """Return the published organisations A–Z with their incident counts (1 query)."""
-    organisations = published_organisations().annotate(
-        incident_count=Count(
-            "incident_roles__incident",
-            filter=Q(incident_roles__incident__state=State.PUBLISHED),
-            distinct=True,
-        )
+    """Return the published organisations A–Z with their incident counts (2 queries).
+
+    Counted on the parties table alone, grouped by organisation, then joined in
+    Python: grouping the organisations' own (long) rows cost twice as much.
+    """
+    counts = dict(
+        IncidentEntity.objects.filter(incident__state=State.PUBLISHED)
+        .order_by()
+        .values_list("organisation_id")
+        .annotate(n=Count("incident_id", distinct=True))
     )
+    organisations = list(published_organisations().only("pk", "name", "slug"))
+    for organisation in organisations:
+        organisation.incident_count = counts.get(organisation.pk, 0)
     return [
         Letter(letter, list(group))
         for letter, group in groupby(
