@@ -27,6 +27,9 @@ PER_SOURCE = 40  # candidates read from each lookup
 TITLE_SIMILARITY = 0.3
 WORD = re.compile(r"[a-z0-9]{4,}")
 
+#: What a suggestion shows: its link (code, slug) and title.
+LISTED_FIELDS = ("pk", "code", "slug", "title", "state")
+
 SCORES = {"pattern": 3.0, "organisation": 2.0, "sector": 1.0, "title": 4.0}
 
 
@@ -122,7 +125,7 @@ def similar_incidents(incident: Incident, limit: int = SHOWN) -> list[Suggestion
     chosen = [pk for pk, _ in ranked[:wanted]]
     if not chosen:
         return suggestions
-    rows = published.select_related("primary_pattern__domain").in_bulk(chosen)
+    rows = published.only(*LISTED_FIELDS).in_bulk(chosen)
     for pk in chosen:
         if pk in rows:
             suggestions.append(Suggestion(rows[pk], candidates[pk].reasons))

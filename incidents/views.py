@@ -27,6 +27,7 @@ from .models import (
     Severity,
     ThreatPattern,
 )
+from .similar import LISTED_FIELDS as SIMILAR_FIELDS
 from .similar import similar_incidents
 from .stats import incident_figures, pattern_figures
 
@@ -246,9 +247,7 @@ def incident_detail(request: HttpRequest, code: str, slug: str = "") -> HttpResp
             ),
             Prefetch(
                 "pinned_similar",
-                queryset=Incident.objects.published().select_related(
-                    "primary_pattern__domain"
-                ),
+                queryset=Incident.objects.published().only(*SIMILAR_FIELDS),
             ),
             Prefetch("hidden_similar", queryset=Incident.objects.only("pk")),
             *(
