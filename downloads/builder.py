@@ -37,11 +37,34 @@ ZIP_NAME = "threatwatch-all.zip"
 class File:
     name: str
     title: str
-    body: bytes
+    size: int
+    sha256: str
 
     @property
     def format(self) -> str:
         return self.name.rsplit(".", 1)[1].upper()
+
+
+class Folder:
+    """Write each file as soon as it is made, keeping only its size and digest."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.files: list[File] = []
+
+    def add(self, name: str, title: str, body: bytes) -> None:
+        (self.path / name).write_bytes(body)
+        self.files.append(
+            File(name, title, len(body), hashlib.sha256(body).hexdigest())
+        )
+
+    def add_file(self, name: str, title: str) -> None:
+        digest, size = hashlib.sha256(), 0
+        with (self.path / name).open("rb") as stream:
+            for block in iter(lambda: stream.read(1 << 20), b""):
+                digest.update(block)
+                size += len(block)
+        self.files.append(File(name, title, size, digest.hexdigest()))
 
 
 def root() -> Path:
@@ -58,52 +81,51 @@ def _csv(rows: list[list[str]]) -> bytes:
     return out.getvalue().encode()
 
 
-def _read_files() -> tuple[list[File], dict]:
-    """Read every file's content from one consistent view of the database."""
+def _write_files(folder: Folder) -> dict:
+    """Write every file from one consistent view of the database; return totals."""
     with transaction.atomic():
         if connection.vendor == "postgresql" and not _in_outer_transaction():
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         export = exporter.export()
+        folder.add(
+            "threatwatch-export.json",
+            "Everything published, in the export shape that import_entries reads back",
+            _json(export),
+        )
+        folder.add(
+            "threats.json",
+            "The taxonomy: domains with their threat patterns",
+            _json(documents.threats_document(export["domains"])),
+        )
+        folder.add(
+            "incidents.json",
+            "Every published incident, in one file",
+            _json(documents.incidents_document(export["incidents"])),
+        )
+        tables_ = tables.csv_tables(export)
+        totals = export["_meta"]["totals"]
+        del export
         graph_data, warnings, graph_totals = graph.build()
-        files = [
-            File(
-                "threatwatch-export.json",
-                "Everything published, in the export shape that import_entries "
-                "reads back",
-                _json(export),
+        folder.add(
+            "graph.json",
+            "The knowledge base as nodes and edges",
+            _json(
+                {
+                    "_meta": shapes.meta(totals=graph_totals, warnings=warnings),
+                    **graph_data,
+                }
             ),
-            File(
-                "threats.json",
-                "The taxonomy: domains with their threat patterns",
-                _json(documents.threats_document(export["domains"])),
-            ),
-            File(
-                "incidents.json",
-                "Every published incident, in one file",
-                _json(documents.incidents_document(export["incidents"])),
-            ),
-            File(
-                "graph.json",
-                "The knowledge base as nodes and edges",
-                _json(
-                    {
-                        "_meta": shapes.meta(totals=graph_totals, warnings=warnings),
-                        **graph_data,
-                    }
-                ),
-            ),
-            File(
-                "citations.json",
-                "A ready citation (text and BibTeX) of every published entry",
-                _json(documents.citations_document()),
-            ),
-            *(
-                File(name, title, _csv(rows))
-                for name, title, rows in tables.csv_tables(export)
-            ),
-        ]
-    return files, export["_meta"]["totals"]
+        )
+        del graph_data
+        folder.add(
+            "citations.json",
+            "A ready citation (text and BibTeX) of every published entry",
+            _json(documents.citations_document()),
+        )
+        for name, title, rows in tables_:
+            folder.add(name, title, _csv(rows))
+    return totals
 
 
 def _in_outer_transaction() -> bool:
@@ -112,50 +134,54 @@ def _in_outer_transaction() -> bool:
     return len(connection.savepoint_ids) > 0 or not connection.get_autocommit()
 
 
-def _zip(files: list[File], when) -> bytes:
-    out = io.BytesIO()
+def _zip(folder: Folder, when) -> None:
     stamp = timezone.localtime(when).timetuple()[:6]
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        for file in files:
+    with zipfile.ZipFile(folder.path / ZIP_NAME, "w", zipfile.ZIP_DEFLATED) as archive:
+        for file in folder.files:
             info = zipfile.ZipInfo(f"threatwatch/{file.name}", date_time=stamp)
             info.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(info, file.body)
-    return out.getvalue()
+            with (
+                (folder.path / file.name).open("rb") as source,
+                archive.open(info, "w") as target,
+            ):
+                shutil.copyfileobj(source, target, 1 << 20)
+    folder.add_file(ZIP_NAME, "All of the files above in one zip archive")
 
 
 def build(now=None) -> Snapshot:
     """Write a new snapshot, record it and drop the ones no longer kept."""
     now = now or timezone.now()
-    files, totals = _read_files()
-    files.append(
-        File(ZIP_NAME, "All of the files above in one zip archive", _zip(files, now))
-    )
     base = root()
     base.mkdir(parents=True, exist_ok=True)
-    folder = f"{timezone.localtime(now):%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}"
-    building = base / f".building-{folder}"
+    name = f"{timezone.localtime(now):%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}"
+    building = base / f".building-{name}"
     building.mkdir()
-    manifest = []
-    for file in files:
-        (building / file.name).write_bytes(file.body)
-        manifest.append(
-            {
-                "name": file.name,
-                "title": file.title,
-                "format": file.format,
-                "size": len(file.body),
-                "sha256": hashlib.sha256(file.body).hexdigest(),
-            }
-        )
+    folder = Folder(building)
+    try:
+        totals = _write_files(folder)
+        _zip(folder, now)
+    except BaseException:
+        shutil.rmtree(building, ignore_errors=True)
+        raise
+    manifest = [
+        {
+            "name": f.name,
+            "title": f.title,
+            "format": f.format,
+            "size": f.size,
+            "sha256": f.sha256,
+        }
+        for f in folder.files
+    ]
     (building / "SHA256SUMS").write_text(
         "".join(f"{f['sha256']}  {f['name']}\n" for f in manifest)
     )
-    building.rename(base / folder)
+    building.rename(base / name)
     year, week, _ = timezone.localtime(now).isocalendar()
     snapshot = Snapshot.objects.create(
         created_at=now,
         week=f"{year}-W{week:02d}",
-        folder=folder,
+        folder=name,
         files=manifest,
         totals=totals,
     )
