@@ -7,7 +7,13 @@ from django.db.models import Prefetch
 
 from exchange.json_format import Data, absolute, public
 from glossary.models import Term
-from incidents.models import Domain, Incident, ThreatPattern
+from incidents.models import (
+    Domain,
+    Incident,
+    IncidentEntity,
+    Organisation,
+    ThreatPattern,
+)
 
 
 def domain_node(domain: Domain) -> str:
@@ -20,6 +26,10 @@ def pattern_node(pattern: ThreatPattern) -> str:
 
 def incident_node(incident: Incident) -> str:
     return f"incident:{incident.code}"
+
+
+def organisation_node(organisation: Organisation) -> str:
+    return f"organisation:{organisation.slug}"
 
 
 def term_node(term: Term) -> str:
@@ -42,16 +52,18 @@ class Graph:
             "url": absolute(entry.get_absolute_url()),
         }
 
-    def edge(self, source: str, target: str, kind: str, *, both_ways=False) -> None:
+    def edge(
+        self, source: str, target: str, kind: str, *, both_ways=False, **extra
+    ) -> None:
         """Add an edge between two public nodes; links to hidden entries drop."""
         if source not in self.nodes or target not in self.nodes:
             return
         if both_ways:
             source, target = sorted((source, target))
-        if (source, target, kind) in self._seen:
+        if (source, target, kind, *extra.values()) in self._seen:
             return
-        self._seen.add((source, target, kind))
-        self.edges.append({"source": source, "target": target, "type": kind})
+        self._seen.add((source, target, kind, *extra.values()))
+        self.edges.append({"source": source, "target": target, "type": kind, **extra})
 
     def as_data(self) -> Data:
         degree = Counter()
@@ -81,10 +93,17 @@ def build() -> tuple[Data, list[str], Data]:
             Prefetch(
                 "secondary_patterns",
                 queryset=public(ThreatPattern).select_related("domain"),
-            )
+            ),
+            Prefetch(
+                "entities",
+                queryset=IncidentEntity.objects.only(
+                    "incident_id", "organisation_id", "role", "position"
+                ),
+            ),
         )
         .order_by("code")
     )
+    organisations = list(public(Organisation).order_by("slug"))
     terms = list(
         public(Term)
         .prefetch_related(
@@ -110,6 +129,12 @@ def build() -> tuple[Data, list[str], Data]:
         )
     for term in terms:
         graph.node(term_node(term), "glossary", term, term.term, term.slug)
+    organisation_nodes = {}
+    for organisation in organisations:
+        node = organisation_nodes[organisation.pk] = organisation_node(organisation)
+        graph.node(
+            node, "organisation", organisation, organisation.name, organisation.slug
+        )
 
     for pattern in patterns:
         graph.edge(domain_node(pattern.domain), pattern_node(pattern), "has_pattern")
@@ -127,6 +152,10 @@ def build() -> tuple[Data, list[str], Data]:
         graph.edge(node, pattern_node(primary), "primary_pattern")
         for pattern in incident.secondary_patterns.all():
             graph.edge(node, pattern_node(pattern), "secondary_pattern")
+        for entity in incident.entities.all():
+            target = organisation_nodes.get(entity.organisation_id)
+            if target:
+                graph.edge(node, target, "involves", role=entity.role)
     for term in terms:
         node = term_node(term)
         for incident in term.related_incidents.all():
@@ -170,6 +199,7 @@ def build() -> tuple[Data, list[str], Data]:
         "patterns": len(patterns),
         "incidents": len(incidents),
         "terms": len(terms),
+        "organisations": len(organisations),
         "nodes": len(data["nodes"]),
         "edges": len(data["edges"]),
     }

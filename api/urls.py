@@ -14,6 +14,17 @@ urlpatterns = [
     path("incidents.csv", views.IncidentCsvView.as_view(), name="incidents_csv"),
     path("glossary.json", views.GlossaryView.as_view(), name="glossary"),
     path("graph.json", views.GraphView.as_view(), name="graph"),
+    path("citations.json", views.CitationsView.as_view(), name="citations"),
+    path(
+        "organisations.json",
+        views.OrganisationListView.as_view(),
+        name="organisations",
+    ),
+    re_path(
+        r"^organisations/(?P<key>[-a-zA-Z0-9_]+)\.json$",
+        views.OrganisationDetailView.as_view(),
+        name="organisation",
+    ),
     re_path(
         rf"^incidents/(?P<key>{INCIDENT_CODE_RE})\.json$",
         views.IncidentDetailView.as_view(),

@@ -21,6 +21,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
+from exchange import documents
 from exchange import json_format as shapes
 from exchange.json_format import public
 from glossary.models import Category
@@ -164,7 +165,9 @@ class IncidentListView(GenericAPIView):
         filters=True,
         description="The incidents of the knowledge base in the shape of "
         "`/api/incidents.json`, filtered with the parameters of the incident "
-        "list page, paged. Unknown parameters and values are refused with 400.",
+        "list page, paged. Unknown parameters and values are refused with 400. "
+        "To get every incident at once, download `incidents.json` (or the whole "
+        "data set) from `/downloads/` instead of walking the pages.",
         parameters=[*YEAR_PARAMETERS, *PAGE_PARAMETERS],
         responses={
             200: OpenApiResponse(
@@ -247,20 +250,14 @@ class ThreatsView(APIView):
     )
     def get(self, request: Request) -> HttpResponse:
         reject_unknown(request, set())
-        domains = list(shapes.domain_queryset(public))
-        patterns = [p for d in domains for p in d.patterns.all()]
-        document = {
-            "_meta": shapes.meta(
-                totals={"domains": len(domains), "patterns": len(patterns)}
-            ),
-            "domains": [shapes.domain_data(d) for d in domains],
-        }
-        return json_response(request, document)
+        return json_response(request, documents.threats_document())
 
 
 class GlossaryView(APIView):
     @extend_schema(
         summary="Glossary terms with every section and relation",
+        description="Paged; every term at once is in the whole data set at "
+        "`/downloads/`.",
         parameters=[
             OpenApiParameter(
                 "category", OpenApiTypes.STR, description="A category slug."
@@ -285,6 +282,23 @@ class GlossaryView(APIView):
             "terms": [shapes.term_data(t) for t in terms],
         }
         return json_response(request, document)
+
+
+class CitationsView(APIView):
+    @extend_schema(
+        summary="A ready citation of every published entry",
+        description="Plain text and BibTeX for each domain, threat pattern, "
+        "incident, glossary term and organisation, with its permanent address; "
+        "`_meta.dataset` says how to cite the whole data set. Not paged.",
+        responses={
+            200: OpenApiResponse(
+                OpenApiTypes.OBJECT, description="`_meta`, `citations[]`"
+            )
+        },
+    )
+    def get(self, request: Request) -> HttpResponse:
+        reject_unknown(request, set())
+        return json_response(request, documents.citations_document())
 
 
 class GraphView(APIView):
@@ -365,6 +379,42 @@ class DomainDetailView(EntryView):
 
     def shape(self, entry) -> dict:
         return shapes.domain_data(entry)
+
+
+class OrganisationListView(APIView):
+    @extend_schema(
+        summary="Published organisations with their incident counts",
+        responses={
+            200: OpenApiResponse(
+                OpenApiTypes.OBJECT, description="`_meta`, `organisations[]`"
+            )
+        },
+    )
+    def get(self, request: Request) -> HttpResponse:
+        reject_unknown(request, set())
+        organisations = list(shapes.organisation_list_queryset())
+        document = {
+            "_meta": shapes.meta(totals={"organisations": len(organisations)}),
+            "organisations": [
+                {**shapes.organisation_data(o), "incident_count": o.incident_count}
+                for o in organisations
+            ],
+        }
+        return json_response(request, document)
+
+
+@extend_schema(
+    summary="One published organisation and its incidents by role",
+    responses={200: OpenApiTypes.OBJECT},
+)
+class OrganisationDetailView(EntryView):
+    lookup = "slug"
+
+    def get_queryset(self):
+        return shapes.organisation_queryset(public)
+
+    def shape(self, entry) -> dict:
+        return shapes.organisation_detail_data(entry)
 
 
 def not_found(request: HttpRequest, rest: str) -> JsonResponse:

@@ -19,6 +19,7 @@ from itertools import accumulate
 from django.contrib.auth import get_user_model
 from django.contrib.postgres.search import SearchVector
 from django.db import connection, models, transaction
+from django.utils import timezone
 from django.utils.text import slugify
 
 from editorial import roles
@@ -191,8 +192,16 @@ class Generator:
             name = self.prose.org_name() + self.rng.choice(extras)
             if name not in existing:
                 names[name] = None
+        now = timezone.now()
         tax.Organisation.objects.bulk_create(
-            tax.Organisation(name=name, slug=slugify(name)[:200]) for name in names
+            tax.Organisation(
+                name=name,
+                slug=slugify(name)[:200],
+                state="published",
+                first_published=now,
+                last_updated=now.date(),
+            )
+            for name in names
         )
         return list(tax.Organisation.objects.values_list("pk", "name"))
 

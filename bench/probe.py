@@ -33,7 +33,7 @@ from reversion.models import Version  # noqa: E402
 
 from editorial.models import RevisionMeta  # noqa: E402
 from glossary.models import Term  # noqa: E402
-from incidents.models import Incident, Sector, ThreatPattern  # noqa: E402
+from incidents.models import Incident, Organisation, Sector, ThreatPattern  # noqa: E402
 
 HOST = "127.0.0.1"
 SEARCH_QUERY = "cloned voices payments"
@@ -73,6 +73,12 @@ def pages() -> list[dict]:
     sector = (
         Sector.objects.published().annotate(n=Count("incident")).order_by("-n").first()
     )
+    organisation = (
+        Organisation.objects.published()
+        .annotate(n=Count("incident_roles"))
+        .order_by("-n")
+        .first()
+    )
     oldest = Version.objects.get_for_object(term).order_by("pk").first()
     plain_term = Term.objects.published().exclude(pk=term.pk).order_by("pk").first()
     history = reverse("admin:glossary_term_history", args=[term.pk])
@@ -82,6 +88,7 @@ def pages() -> list[dict]:
         {"name": "term", "path": term.get_absolute_url()},
         {"name": "incident", "path": incident.get_absolute_url()},
         {"name": "pattern", "path": pattern.get_absolute_url()},
+        {"name": "organisation", "path": organisation.get_absolute_url()},
         {
             "name": "incident list (3 filters + facets)",
             "path": f"/incidents/?sector={sector.slug}&severity=high&year_from=2020",

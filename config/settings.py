@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "contributions",
     "outbox",
     "subscriptions",
+    "downloads",
     "bench",
     "csp",
     "axes",
@@ -229,6 +230,11 @@ TASKS = {
         "BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+
+# Download snapshots of the whole published data set (downloads/): where their
+# files are written and how many weeks of them are kept.
+SNAPSHOT_ROOT = Path(env_str("SNAPSHOT_ROOT", str(BASE_DIR / "media" / "snapshots")))
+SNAPSHOTS_KEPT_WEEKS = int(env_str("SNAPSHOTS_KEPT_WEEKS", "12"))
 
 # Production hardening; each switch can be set from the environment.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG)

@@ -25,6 +25,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("api.urls")),
     path("changes/", include("editorial.urls")),
+    path("downloads/", include("downloads.urls")),
     path("glossary/", include("glossary.urls")),
     path("submit/", include("contributions.urls")),
     path("follow/", include("subscriptions.urls")),

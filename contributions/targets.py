@@ -3,7 +3,7 @@
 from django.urls import Resolver404, resolve
 
 from glossary.models import Term
-from incidents.models import DIMENSIONS, Domain, Incident, ThreatPattern
+from incidents.models import DIMENSIONS, Domain, Incident, Organisation, ThreatPattern
 
 
 def entry_for_path(path: str):
@@ -21,6 +21,9 @@ def entry_for_path(path: str):
             slug=kwargs.get("slug")
         ),
         "incidents:domain_detail": lambda: Domain.objects.filter(
+            slug=kwargs.get("slug")
+        ),
+        "incidents:organisation_detail": lambda: Organisation.objects.filter(
             slug=kwargs.get("slug")
         ),
         "glossary:detail": lambda: Term.objects.filter(slug=kwargs.get("slug")),

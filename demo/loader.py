@@ -34,6 +34,7 @@ COMMENT = "First published"
 Row = dict[str, Any]
 
 MARKDOWN_FIELDS = {
+    "description",
     "definition",
     "narrative",
     "relation_to_threats",
@@ -217,7 +218,11 @@ class Loader:
             self.relate(entry, row, owner)
             self.inline_rows(entry, row, owner)
         for entry, row in new:
-            on = datetime.date.fromisoformat(row["last_updated"])
+            on = (
+                datetime.date.fromisoformat(row["last_updated"])
+                if row.get("last_updated")
+                else None
+            )
             revision = publish(entry, by=self.user, on=on, comment=COMMENT)
             # The demo's history: each entry was published on its own date (the
             # publication stamps first_published that day), so the changelog
@@ -263,7 +268,7 @@ def load_all() -> Report:
     vocabularies = read("vocabularies")
     loader.create(tax.Framework, vocabularies["frameworks"])
     loader.create(Category, vocabularies["term_categories"])
-    loader.create(tax.Organisation, read("organisations"))
+    loader.entries(tax.Organisation, read("organisations"))
     for kind, model in DIMENSIONS.items():
         loader.entries(model, vocabularies[kind])
     loader.entries(tax.Domain, read("domains"))

@@ -13,9 +13,24 @@ from django.db.models import Model, QuerySet
 
 from editorial import services, snapshots
 from editorial.models import EditorialEntry
+from incidents.models import Incident, Organisation
 
 from . import json_format as shapes
 from .json_format import Data, Scope
+
+CHUNK = 2000  # incidents shaped per query batch: memory stays flat on big sites
+
+
+def _incident_shapes(scope: Scope) -> list[Data]:
+    """Shape every incident in scope, a batch at a time, in code order."""
+    keys = list(scope(Incident).order_by("code").values_list("pk", flat=True))
+    shaped = []
+    for start in range(0, len(keys), CHUNK):
+        batch = shapes.incident_queryset(scope).filter(
+            pk__in=keys[start : start + CHUNK]
+        )
+        shaped.extend(shapes.incident_data(i, scope) for i in batch)
+    return shaped
 
 
 def export(*, everything: bool = False) -> Data:
@@ -23,7 +38,11 @@ def export(*, everything: bool = False) -> Data:
     scope: Scope = shapes.everything if everything else shapes.public
     with transaction.atomic():
         domains = list(shapes.domain_queryset(scope))
-        incidents = list(shapes.incident_queryset(scope))
+        if everything:
+            incidents = list(shapes.incident_queryset(scope))
+            incident_data = [shapes.incident_data(i, scope) for i in incidents]
+        else:
+            incident_data = _incident_shapes(scope)
         terms = list(shapes.term_queryset(scope))
         patterns = [p for d in domains for p in d.patterns.all()]
         document = {
@@ -31,14 +50,14 @@ def export(*, everything: bool = False) -> Data:
                 totals={
                     "domains": len(domains),
                     "patterns": len(patterns),
-                    "incidents": len(incidents),
+                    "incidents": len(incident_data),
                     "terms": len(terms),
                 },
                 scope="everything" if everything else "published",
             ),
             "vocabularies": shapes.vocabularies_data(scope),
             "domains": [shapes.domain_data(d) for d in domains],
-            "incidents": [shapes.incident_data(i, scope) for i in incidents],
+            "incidents": incident_data,
             "terms": [shapes.term_data(t) for t in terms],
         }
         if everything:
@@ -66,14 +85,19 @@ def _add_states(document: Data, domains, incidents, terms) -> None:
         )
     for term, data in zip(terms, document["terms"], strict=True):
         _annotate(data, term, shapes.term_queryset, shapes.term_data)
-    for key, model in shapes.DIMENSION_KEYS.items():
+    for key, model in {
+        "organisations": Organisation,
+        **shapes.DIMENSION_KEYS,
+    }.items():
         values = {v.slug: v for v in model.objects.all()}
         for data in document["vocabularies"][key]:
             _annotate(
                 data,
                 values[data["slug"]],
                 lambda scope, m=model: scope(m),
-                shapes.dimension_data,
+                shapes.organisation_data
+                if model is Organisation
+                else shapes.dimension_data,
             )
 
 

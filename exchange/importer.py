@@ -61,7 +61,12 @@ MODELS: dict[str, type[models.Model]] = {
 # JSON key -> model field, for text values; LINES are lists joined by newlines.
 TEXT = {
     "frameworks": {"slug": "slug", "name": "name", "url": "url"},
-    "organisations": {"slug": "slug", "name": "name"},
+    "organisations": {
+        "slug": "slug",
+        "name": "name",
+        "description": "description",
+        "website": "website",
+    },
     "term_categories": {"slug": "slug", "name": "name", "description": "description"},
     "domain": {
         "domain_code": "code",
@@ -117,6 +122,7 @@ for _key, _model in DIMENSION_KEYS.items():
         if name in _names
     }
 LINES = {
+    "organisations": {"aliases": "aliases"},
     "domain": {"why_distinct": "why_distinct"},
     "pattern": {"why_it_exists": "why_it_exists"},
     "incident": {"key_facts": "key_facts"},
@@ -134,7 +140,11 @@ RELATIONS = {
         "roles_affected": ("affected_groups", AffectedGroup),
         "sectors_affected": ("sectors", Sector),
     },
-    "incident": {key: (key, model) for key, model in DIMENSION_KEYS.items()},
+    "incident": {
+        **{key: (key, model) for key, model in DIMENSION_KEYS.items()},
+        "similar_pinned": ("pinned_similar", Incident),
+        "similar_hidden": ("hidden_similar", Incident),
+    },
     "term": {
         "related_incidents": ("related_incidents", Incident),
         "related_patterns": ("related_patterns", ThreatPattern),
@@ -328,7 +338,7 @@ class Importer:
         self.validate(item, entry)
         if self._failed:
             return None
-        if item.kind in ("frameworks", "organisations", "term_categories"):
+        if item.kind in ("frameworks", "term_categories"):
             self.vocabulary(item, entry, existing, values)
             return None
         if existing is None:
@@ -617,10 +627,7 @@ class Importer:
             name = str(party["organisation"])
             organisation = self.resolve(Organisation, name)
             if organisation is None:
-                organisation = Organisation.objects.create(
-                    name=name, slug=slugify(name)[:200]
-                )
-                self.act(item, f"created organisation {name!r}")
+                organisation = self._new_organisation(item, name)
             row = {
                 "position": position,
                 "organisation": organisation,
@@ -639,6 +646,28 @@ class Importer:
                         )
             rows.append(row)
         return rows
+
+    def _new_organisation(self, item: Item, name: str) -> Organisation:
+        """Create an organisation a party names; published with --publish."""
+        organisation = Organisation.objects.create(name=name, slug=slugify(name)[:200])
+        comment = f"Named in {item.path}"
+        if self.publish:
+            services.publish(
+                organisation,
+                by=self.user,
+                comment=comment,
+                action=AuditEvent.Action.IMPORT,
+            )
+            self.act(item, f"created and published organisation {name!r}")
+        else:
+            services.save_draft(
+                organisation,
+                by=self.user,
+                summary=comment,
+                action=AuditEvent.Action.IMPORT,
+            )
+            self.act(item, f"created draft organisation {name!r}")
+        return organisation
 
     # -- writing -----------------------------------------------------------------
 

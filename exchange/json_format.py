@@ -14,7 +14,7 @@ import json.scanner
 from collections.abc import Callable
 from typing import Any
 
-from django.db.models import Model, Prefetch, QuerySet
+from django.db.models import Count, Model, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from editorial import text
@@ -27,6 +27,7 @@ from incidents.models import (
     Domain,
     Framework,
     Incident,
+    IncidentEntity,
     Organisation,
     ThreatPattern,
 )
@@ -113,16 +114,33 @@ def domain_queryset(scope: Scope) -> QuerySet:
     )
 
 
+def entity_queryset(scope: Scope) -> QuerySet:
+    """Return an incident's parties whose organisation is in scope."""
+    return IncidentEntity.objects.filter(
+        organisation__in=scope(Organisation).values("pk")
+    ).select_related("organisation")
+
+
+def organisation_queryset(scope: Scope) -> QuerySet:
+    return scope(Organisation).order_by("slug")
+
+
 def incident_queryset(scope: Scope) -> QuerySet:
     return (
         scope(Incident)
         .select_related("primary_pattern__domain")
         .prefetch_related(
             "sources",
-            "entities__organisation",
+            Prefetch("entities", queryset=entity_queryset(scope)),
             Prefetch(
                 "secondary_patterns",
                 queryset=scope(ThreatPattern).select_related("domain").order_by("code"),
+            ),
+            *(
+                Prefetch(
+                    name, queryset=scope(Incident).only("pk", "code").order_by("code")
+                )
+                for name in ("pinned_similar", "hidden_similar")
             ),
             *(
                 Prefetch(key, queryset=dimension_queryset(scope, key))
@@ -241,6 +259,9 @@ def incident_data(incident: Incident, scope: Scope = public) -> Data:
         "primary": _pattern_ref(primary) if _visible(primary, scope) else None,
         "secondary": [_pattern_ref(p) for p in incident.secondary_patterns.all()],
     }
+    # The editors' choices for "Similar incidents" on the incident's page.
+    data["similar_pinned"] = [i.code for i in incident.pinned_similar.all()]
+    data["similar_hidden"] = [i.code for i in incident.hidden_similar.all()]
     data["sources"] = [
         {
             "title": source.title,
@@ -291,6 +312,45 @@ def dimension_data(value: Dimension) -> Data:
     return data
 
 
+def organisation_data(organisation: Organisation) -> Data:
+    return {
+        "slug": organisation.slug,
+        "name": organisation.name,
+        "aliases": text.split_lines(organisation.aliases),
+        "description": organisation.description,
+        "website": organisation.website,
+        "url": absolute(organisation.get_absolute_url()),
+        "last_updated": iso(organisation.last_updated),
+    }
+
+
+def organisation_list_queryset() -> QuerySet:
+    """Return the published organisations with their published incident counts."""
+    return organisation_queryset(public).annotate(
+        incident_count=Count(
+            "incident_roles__incident",
+            filter=Q(incident_roles__incident__state=State.PUBLISHED),
+            distinct=True,
+        )
+    )
+
+
+def organisation_detail_data(organisation: Organisation) -> Data:
+    """Return an organisation with the codes of its published incidents by role."""
+    parties = (
+        IncidentEntity.objects.filter(
+            organisation=organisation, incident__state=State.PUBLISHED
+        )
+        .order_by("incident__code")
+        .values_list("role", "incident__code")
+    )
+    roles: dict[str, list[str]] = {value: [] for value in IncidentEntity.Role.values}
+    for role, code in parties:
+        if code not in roles[role]:
+            roles[role].append(code)
+    return {**organisation_data(organisation), "incidents_by_role": roles}
+
+
 def vocabularies_data(scope: Scope) -> Data:
     """Return the small lists entries refer to: frameworks, dimensions..."""
     return {
@@ -298,10 +358,7 @@ def vocabularies_data(scope: Scope) -> Data:
             {"slug": f.slug, "name": f.name, "url": f.url}
             for f in Framework.objects.order_by("slug")
         ],
-        "organisations": [
-            {"slug": o.slug, "name": o.name}
-            for o in Organisation.objects.order_by("slug")
-        ],
+        "organisations": [organisation_data(o) for o in organisation_queryset(scope)],
         "term_categories": [
             {"slug": c.slug, "name": c.name, "description": c.description}
             for c in Category.objects.order_by("slug")

@@ -22,9 +22,10 @@ MAX_DEPTH = 40
 NUL_MESSAGE = "holds a NUL byte (\\0), which cannot be stored; remove it."
 
 # The kinds of item, in the order they are imported: what others refer to first.
-VOCABULARY_KINDS = ("frameworks", "organisations", "term_categories")
+VOCABULARY_KINDS = ("frameworks", "term_categories")
 KINDS = (
     *VOCABULARY_KINDS,
+    "organisations",
     *json_format.DIMENSION_KEYS,
     "domain",
     "pattern",

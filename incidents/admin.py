@@ -55,9 +55,9 @@ class FrameworkAdmin(VersionAdmin):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(VersionAdmin):
-    list_display = ("name", "slug")
-    search_fields = ("name",)
+class OrganisationAdmin(EditorialAdmin):
+    list_display = ("name", "slug", state_badge, "last_updated")
+    search_fields = ("name", "aliases", "slug")
     prepopulated_fields = {"slug": ("name",)}
 
 
@@ -153,5 +153,7 @@ class IncidentAdmin(EditorialAdmin):
         "causal_factors",
         "assets",
         "harm_types",
+        "pinned_similar",
+        "hidden_similar",
     )
     inlines = (SourceInline, EntityInline)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.db import connections
 from django.db.models import Model, QuerySet
 
-from .models import Incident, IncidentEntity
+from .models import Incident, IncidentEntity, Organisation
 
 
 @dataclass(frozen=True)
@@ -119,10 +119,14 @@ def _part(facet: Facet, quote) -> str:
         )
     table = quote(IncidentEntity._meta.db_table)
     org = quote(IncidentEntity._meta.get_field("organisation").column)
+    # Only published organisations are offered, so only they take a place.
+    organisations = quote(Organisation._meta.db_table)
     return (
         f"SELECT * FROM (SELECT {label}, CAST(o AS TEXT), COUNT(*) AS n FROM ("
         f"SELECT DISTINCT t.{quote('incident_id')} AS i, t.{org} AS o FROM m "
-        f"JOIN {table} t ON t.{quote('incident_id')} = m.{quote('id')}) named "
+        f"JOIN {table} t ON t.{quote('incident_id')} = m.{quote('id')} "
+        f"JOIN {organisations} org ON org.{quote('id')} = t.{org} "
+        f"AND org.{quote('state')} = 'published') named "
         f"GROUP BY o ORDER BY n DESC, o LIMIT {int(facet.limit)}) top"
     )
 

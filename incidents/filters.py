@@ -186,7 +186,7 @@ class IncidentFilter(django_filters.FilterSet):
     entity = django_filters.ModelChoiceFilter(
         field_name="entities__organisation",
         to_field_name="slug",
-        queryset=Organisation.objects.all(),
+        queryset=Organisation.objects.published(),
         distinct=True,
         label="Organisation",
     )
@@ -365,10 +365,12 @@ class IncidentFilter(django_filters.FilterSet):
         )
 
     def _entity_facet(self, counts: Counter) -> "Facet":
-        # Organisations have no life cycle: offer those named in the matching
-        # incidents, the most frequent first (thousands of options help nobody).
-        named = Organisation.objects.filter(pk__in=[int(pk) for pk in counts]).only(
-            "pk", "slug", "name"
+        # Offer the published organisations named in the matching incidents,
+        # the most frequent first (thousands of options help nobody).
+        named = (
+            Organisation.objects.published()
+            .filter(pk__in=[int(pk) for pk in counts])
+            .only("pk", "slug", "name")
         )
         rows = [FacetRow(o.slug, o.name, counts[str(o.pk)]) for o in named]
         return self._model_facet(

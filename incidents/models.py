@@ -290,17 +290,39 @@ class Framework(models.Model):
         return self.name
 
 
-class Organisation(models.Model):
-    """A company, agency or group named in incidents."""
+class Organisation(KeepsRetiredSlugs, EditorialEntry):
+    """A company, agency or group named in incidents; an entry with a page.
+
+    What its page shows is derived in `incidents/organisations.py`.
+    """
 
     name = models.CharField(max_length=200, unique=True, help_text="Usual name.")
-    slug = models.SlugField(max_length=200, unique=True, help_text="Short id.")
+    slug = models.SlugField(
+        max_length=200,
+        unique=True,
+        help_text="Used in /organisations/<slug>/; changing it keeps old links "
+        "working.",
+    )
+    aliases = models.TextField(
+        blank=True,
+        help_text="Other names readers may know it by (former names, brands). "
+        + LINES_HELP,
+    )
+    description = models.TextField(
+        blank=True, help_text="A short description in markdown: what it is and does."
+    )
+    website = models.URLField(
+        max_length=300, blank=True, help_text="Its own website, if it has one."
+    )
 
     class Meta:
         ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("incidents:organisation_detail", kwargs={"slug": self.slug})
 
 
 class Domain(KeepsRetiredSlugs, SearchableEntry, EditorialEntry):
@@ -636,6 +658,23 @@ class Incident(SearchableEntry, EditorialEntry):
     other_outcome = models.TextField(
         blank=True, help_text="Any other consequence worth recording."
     )
+    # Editors' say over the "Similar incidents" list (`incidents/similar.py`).
+    pinned_similar = models.ManyToManyField(
+        "self",
+        blank=True,
+        symmetrical=False,
+        related_name="pinned_by",
+        verbose_name="pinned similar incidents",
+        help_text="Always listed first under Similar incidents, if published.",
+    )
+    hidden_similar = models.ManyToManyField(
+        "self",
+        blank=True,
+        symmetrical=False,
+        related_name="hidden_by",
+        verbose_name="hidden similar incidents",
+        help_text="Never suggested as similar to this one.",
+    )
     search_vector = search_vector_field()
 
     search_weights = {
@@ -800,7 +839,12 @@ class IncidentEntity(models.Model):
         indexes = [
             models.Index(
                 fields=["incident", "organisation"], name="entity_incident_org"
-            )
+            ),
+            # Organisation pages and similar incidents go from an organisation
+            # to its most recent incidents.
+            models.Index(
+                fields=["organisation", "-incident"], name="entity_org_incident"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import views
+from . import organisation_views, views
 from .models import DIMENSIONS, INCIDENT_CODE_RE
 
 app_name = "incidents"
@@ -21,6 +21,16 @@ urlpatterns = [
         rf"^incidents/(?P<code>{INCIDENT_CODE_RE})(?:-(?P<slug>[-a-zA-Z0-9_]+))?/$",
         views.incident_detail,
         name="incident_detail",
+    ),
+    path(
+        "organisations/",
+        organisation_views.organisation_index,
+        name="organisation_list",
+    ),
+    re_path(
+        r"^organisations/(?P<slug>[-a-zA-Z0-9_]+)/$",
+        organisation_views.organisation_detail,
+        name="organisation_detail",
     ),
     re_path(rf"^{dimension}/$", views.dimension_index, name="dimension_list"),
     re_path(

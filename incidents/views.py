@@ -7,6 +7,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.generic import DetailView
 
+from editorial.models import State
+
 from . import metadata
 from .filters import DIMENSION_FILTERS, IncidentFilter, without_empty_parameters
 from .models import (
@@ -18,12 +20,15 @@ from .models import (
     ExposurePathway,
     HarmType,
     Incident,
+    IncidentEntity,
     Region,
     RetiredSlug,
     Sector,
     Severity,
     ThreatPattern,
 )
+from .similar import LISTED_FIELDS as SIMILAR_FIELDS
+from .similar import similar_incidents
 from .stats import incident_figures, pattern_figures
 
 RELATED_SHOWN = 60
@@ -235,11 +240,21 @@ def incident_detail(request: HttpRequest, code: str, slug: str = "") -> HttpResp
         .select_related("primary_pattern__domain")
         .prefetch_related(
             "sources",
-            "entities__organisation",
+            Prefetch(
+                "entities",
+                queryset=IncidentEntity.objects.filter(
+                    organisation__state=State.PUBLISHED
+                ).select_related("organisation"),
+            ),
             Prefetch(
                 "secondary_patterns",
                 queryset=ThreatPattern.objects.published().select_related("domain"),
             ),
+            Prefetch(
+                "pinned_similar",
+                queryset=Incident.objects.published().only(*SIMILAR_FIELDS),
+            ),
+            Prefetch("hidden_similar", queryset=Incident.objects.only("pk")),
             *(
                 Prefetch(name, queryset=model.objects.published())
                 for name, model in (
@@ -291,6 +306,7 @@ def incident_page(request: HttpRequest, incident: Incident) -> HttpResponse:
             "incident": incident,
             "dimensions": dimensions,
             "terms": incident.terms.published().order_by("term"),
+            "similar": similar_incidents(incident),
             "citation": citation,
             "structured_data": metadata.article_data(
                 incident,

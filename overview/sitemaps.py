@@ -3,7 +3,7 @@
 from django.contrib.sitemaps import Sitemap
 
 from glossary.models import Term
-from incidents.models import DIMENSIONS, Domain, Incident, ThreatPattern
+from incidents.models import DIMENSIONS, Domain, Incident, Organisation, ThreatPattern
 
 
 class EntrySitemap(Sitemap):
@@ -24,5 +24,6 @@ SITEMAPS = {
     "patterns": EntrySitemap(ThreatPattern),
     "incidents": EntrySitemap(Incident),
     "glossary": EntrySitemap(Term),
+    "organisations": EntrySitemap(Organisation),
     **{prefix: EntrySitemap(model) for prefix, model in DIMENSIONS.items()},
 }

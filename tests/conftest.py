@@ -20,3 +20,9 @@ def _no_public_page_cache(settings):
 
 
 from tests.mailserver import hanging_smtp_server, smtp_server  # noqa: E402,F401
+
+
+@pytest.fixture(autouse=True)
+def _snapshot_root(settings, tmp_path_factory):
+    """Download snapshots built by a test go to a folder of its own."""
+    settings.SNAPSHOT_ROOT = tmp_path_factory.mktemp("snapshots")

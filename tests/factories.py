@@ -107,12 +107,18 @@ def add_source(incident: Incident, **overrides) -> IncidentSource:
 
 
 def add_entity(incident: Incident, name: str = "Acme", role: str = "developer"):
-    organisation, _ = Organisation.objects.get_or_create(
-        name=name, defaults={"slug": name.lower().replace(" ", "-")}
+    organisation = Organisation.objects.filter(name=name).first() or make_organisation(
+        name=name, slug=name.lower().replace(" ", "-")
     )
     return IncidentEntity.objects.create(
         incident=incident, organisation=organisation, role=role
     )
+
+
+def make_organisation(**overrides) -> Organisation:
+    n = next(_numbers)
+    defaults = {"name": f"Organisation {n}", "slug": f"organisation-{n}"}
+    return Organisation.objects.create(**_published({**defaults, **overrides}))
 
 
 def make_sector(**overrides) -> Sector:

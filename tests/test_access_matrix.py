@@ -14,6 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from reversion.models import Version
 
 from contributions import services as contributions
+from downloads import builder
 from editorial import services
 from editorial.models import EditorialEntry
 from editorial.roles import ADMINISTRATOR, AUTHOR, REVIEWER
@@ -115,8 +116,10 @@ RULES = [
     (r"^markdown_preview$", staff(405)),  # POST only; tests/editorial covers it
     (r"^overview:digest_index$", everyone(302)),  # to the latest year
     (r"^api:not_found$", everyone(404)),  # any other address under /api/
+    (r"^downloads:latest$", everyone(302)),  # to the newest snapshot's file
     (
-        r"^(api|editorial|glossary|overview|incidents|contributions|subscriptions):",
+        r"^(api|editorial|glossary|overview|incidents|contributions|subscriptions"
+        r"|downloads):",
         everyone(200),
     ),
     (r"^(sitemap|security:healthz)$", everyone(200)),
@@ -211,6 +214,7 @@ def site():
             with reversion.create_revision():
                 entry.save()
     _delete_one_of_each(reviewer, pattern, objects)
+    objects["snapshot"] = builder.build()
     objects["submission"], objects["submission_token"] = contributions.receive(
         kind="report", title="A report", source_urls="https://example.org/r"
     )
@@ -250,9 +254,10 @@ def _delete_one_of_each(reviewer, pattern, objects) -> None:
         if model is CausalFactor:
             extra = {"code": "CAUSE-999", "category": "design_development"}
         throwaways.append(model.objects.create(name="Gone", slug="gone", **extra))
+    throwaways.append(Organisation.objects.create(name="Gone", slug="gone"))
     for entry in throwaways:
         services.delete(entry, by=reviewer)
-    for model in (Category, Framework, Organisation):
+    for model in (Category, Framework):
         with reversion.create_revision():
             gone = model.objects.create(name="Gone", slug="gone")
         gone.delete()
@@ -281,6 +286,10 @@ def concrete_url(route: str, name: str | None, site, users) -> str:
         "api:pattern": "/api/patterns/PAT-SEC-001.json",
         "api:domain": "/api/domains/DOM-SEC.json",
         "api:not_found": "/api/no-such-endpoint.json",
+        "api:organisation": "/api/organisations/acme.json",
+        "incidents:organisation_detail": "/organisations/acme/",
+        "downloads:latest": "/downloads/latest/incidents.json",
+        "downloads:file": f"/downloads/{site['snapshot'].folder}/incidents.csv",
         "incidents:incident_detail": incident.get_absolute_url(),
         "incidents:domain_detail": "/domains/security-cyber/",
         "incidents:pattern_detail": "/patterns/prompt-injection/",
@@ -315,7 +324,7 @@ def concrete_url(route: str, name: str | None, site, users) -> str:
     version_id = ""
     if name and name.endswith("_recover"):
         version_id = str(site[f"deleted:{model_name}"].pk)
-    elif isinstance(entry, EditorialEntry | Category | Framework | Organisation):
+    elif isinstance(entry, EditorialEntry | Category | Framework):
         version_id = str(Version.objects.get_for_object(entry).first().pk)
     url = route.replace(
         "^([^/]+)/history/(\\d+)/$", f"{object_id}/history/{version_id}/"

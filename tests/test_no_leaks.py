@@ -15,6 +15,7 @@ import pytest
 from django.db import models
 
 from contributions import services as contributions
+from downloads import builder
 from editorial import services
 from editorial.models import State
 from incidents.models import (
@@ -23,6 +24,8 @@ from incidents.models import (
     CausalFactor,
     Domain,
     Incident,
+    IncidentEntity,
+    Organisation,
     ThreatPattern,
 )
 from tests.factories import (
@@ -30,6 +33,7 @@ from tests.factories import (
     add_source,
     make_domain,
     make_incident,
+    make_organisation,
     make_pattern,
     make_sector,
     make_term,
@@ -58,7 +62,11 @@ FIXED_URLS = [
     "/api/incidents.csv",
     "/api/glossary.json",
     "/api/graph.json",
+    "/api/organisations.json",
     "/api/openapi.json",
+    "/organisations/",
+    "/downloads/",
+    "/api/citations.json",
     f"/search/?q={MARKER}",
     f"/search/?q={MARKER}&type=incident",
     f"/search/?q={MARKER}&type=term",
@@ -109,12 +117,12 @@ def planted():
     sector = make_sector(name="Healthcare", slug="healthcare")
     incident = make_incident(pattern, narrative="Cited [1].", date_occurred="2023-02")
     add_source(incident)
-    add_entity(incident, name="Acme")
+    organisation = add_entity(incident, name="Acme").organisation
     incident.sectors.add(sector)
     term = make_term(term="Prompt Injection", slug="prompt-injection")
     term.related_incidents.add(incident)
     term.related_patterns.add(pattern)
-    published = [domain, pattern, incident, term, sector]
+    published = [domain, pattern, incident, term, sector, organisation]
 
     # Unpublished entries of every kind, linked to published ones.
     for state in (State.DRAFT, State.IN_REVIEW, State.ARCHIVED):
@@ -133,7 +141,22 @@ def planted():
         incident.secondary_patterns.add(draft_pattern)
         term.related_patterns.add(draft_pattern)
         term.related_domains.add(draft_domain)
-        for entry in (draft_domain, draft_pattern, draft_incident, draft_term):
+        draft_organisation = make_organisation(
+            state=state, slug=f"{MARKER}-organisation-{state}"
+        )
+        IncidentEntity.objects.create(
+            incident=incident, organisation=draft_organisation, role="deployer"
+        )
+        IncidentEntity.objects.create(
+            incident=draft_incident, organisation=organisation, role="victim"
+        )
+        for entry in (
+            draft_domain,
+            draft_pattern,
+            draft_incident,
+            draft_term,
+            draft_organisation,
+        ):
             _mark(entry, label)
             entry.save()
         for prefix, model in DIMENSIONS.items():
@@ -158,6 +181,7 @@ def planted():
     for entry in published:
         _plant_pending_change(entry, author, "pending")
     _plant_submissions(author, pattern, incident, term)
+    builder.build()  # the download files, linked from /downloads/
     return published
 
 
@@ -231,9 +255,10 @@ def test_marker_appears_nowhere_a_reader_can_go(client, planted):
 
 
 def test_entry_json_endpoints_do_not_leak(client, planted):
-    domain, pattern, incident, term, _ = planted
+    domain, pattern, incident, term, _, organisation = planted
     for url in (
         f"/api/incidents/{incident.code}.json",
+        f"/api/organisations/{organisation.slug}.json",
         f"/api/glossary/{term.slug}.json",
         f"/api/patterns/{pattern.code}.json",
         f"/api/domains/{domain.code}.json",
@@ -243,6 +268,9 @@ def test_entry_json_endpoints_do_not_leak(client, planted):
         assert not LEAK.search(response.content.decode()), url
     for draft in Incident.objects.exclude(state=State.PUBLISHED):
         assert client.get(f"/api/incidents/{draft.code}.json").status_code == 404
+    for draft in Organisation.objects.exclude(state=State.PUBLISHED):
+        assert client.get(f"/api/organisations/{draft.slug}.json").status_code == 404
+        assert client.get(draft.get_absolute_url()).status_code == 404
     for model in (Domain, ThreatPattern):
         for draft in model.objects.exclude(state=State.PUBLISHED):
             kind = "domains" if model is Domain else "patterns"

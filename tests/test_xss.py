@@ -66,6 +66,7 @@ def payload_site():
     """One published entry of each kind per payload, every text field filled."""
     common = {"state": State.PUBLISHED, "last_updated": "2026-01-01"}
     pages = ["/", "/glossary/", "/incidents/", "/taxonomy/", "/sectors/",
+             "/organisations/",
              "/changes/", "/search/?q=alert", "/digests/2023/"]  # fmt: skip
     for n, payload in enumerate(PAYLOADS):
         domain = Domain(code=f"DOM-{_letters(n)}", slug=f"d{n}", **common)
@@ -88,7 +89,9 @@ def payload_site():
                                 url="https://example.org/", position=1)  # fmt: skip
         _fill(source, payload)
         source.save()
-        organisation = Organisation(name=f"{n} {payload}"[:200], slug=f"o{n}")
+        organisation = Organisation(slug=f"o{n}", **common)
+        _fill(organisation, payload)
+        organisation.name = f"{n} {payload}"[:200]
         organisation.save()
         IncidentEntity.objects.create(
             incident=incident, organisation=organisation, role="victim",
@@ -113,6 +116,7 @@ def payload_site():
             incident.get_absolute_url(),
             sector.get_absolute_url(),
             term.get_absolute_url(),
+            organisation.get_absolute_url(),
         ]
     return pages
 
@@ -183,7 +187,8 @@ def test_feed_and_api_carry_payloads_as_data(client, payload_site):
     root = ET.fromstring(feed)  # raw markup would break the XML
     assert all(el.tag.startswith("{http://www.w3.org/2005/Atom}") for el in root.iter())
     for url in ("/api/threats.json", "/api/incidents.json", "/api/glossary.json",
-                "/api/graph.json"):  # fmt: skip
+                "/api/graph.json", "/api/organisations.json",
+                "/api/organisations/o0.json"):  # fmt: skip
         response = client.get(url)
         assert response["Content-Type"].startswith("application/json"), url
         assert response["X-Content-Type-Options"] == "nosniff", url

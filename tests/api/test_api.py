@@ -9,6 +9,7 @@ import pytest
 from editorial import services
 from editorial.models import State
 from tests.factories import (
+    add_entity,
     make_domain,
     make_incident,
     make_pattern,
@@ -23,6 +24,8 @@ LIST_ENDPOINTS = [
     "/api/incidents.json",
     "/api/glossary.json",
     "/api/graph.json",
+    "/api/citations.json",
+    "/api/organisations.json",
 ]
 META_KEYS = {"name", "version", "generated", "totals", "license"}
 
@@ -335,6 +338,8 @@ def _grow(knowledge_base, count):
         incident = make_incident(pattern, code=f"INC-22-{n + 1:04d}")
         incident.sectors.add(*pattern.sectors.all())
         incident.secondary_patterns.add(*pattern.related_patterns.all())
+        add_entity(incident, "Acme", "deployer")
+        add_entity(incident, f"Grown {n}", "victim")
         term = make_term()
         term.related_incidents.add(incident)
         term.related_patterns.add(pattern)
@@ -345,12 +350,15 @@ def _grow(knowledge_base, count):
     ("url", "queries"),
     [
         ("/api/threats.json", 8),
-        ("/api/incidents.json", 13),
-        ("/api/incidents.json?severity=critical&sector=health", 14),
-        ("/api/incidents.csv", 12),
+        ("/api/incidents.json", 14),
+        ("/api/incidents.json?severity=critical&sector=health", 15),
+        ("/api/incidents.csv", 13),
         ("/api/glossary.json", 6),
-        ("/api/graph.json", 12),
-        ("/api/incidents/INC-23-0001.json", 12),
+        ("/api/graph.json", 14),
+        ("/api/incidents/INC-23-0001.json", 13),
+        ("/api/organisations.json", 1),
+        ("/api/citations.json", 5),
+        ("/api/organisations/acme.json", 2),
         ("/api/glossary/deepfake.json", 5),
         ("/api/domains/DOM-INF.json", 8),
         ("/api/patterns/PAT-INF-001.json", 6),
@@ -378,6 +386,8 @@ def test_openapi_description_documents_every_endpoint(client):
         "/api/incidents.csv",
         "/api/glossary.json",
         "/api/graph.json",
+        "/api/citations.json",
+        "/api/organisations.json",
     ):
         assert path in paths
     parameters = {p["name"] for p in paths["/api/incidents.json"]["get"]["parameters"]}

@@ -93,7 +93,9 @@ def test_loads_the_whole_taxonomy(loaded):
 def test_prints_a_summary(loaded):
     assert loaded.startswith("Created 8 domains, ")
     assert "32 incidents" in loaded
-    assert loaded.strip().endswith("; 0 already present")
+    summary, built = loaded.strip().splitlines()
+    assert summary.endswith("; 0 already present")
+    assert built.startswith("Built the download files")
 
 
 @pytest.mark.django_db

@@ -3,6 +3,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from demo.loader import DemoDataError, load_all
+from downloads.builder import build
+from downloads.models import Snapshot
 
 
 class Command(BaseCommand):
@@ -18,3 +20,7 @@ class Command(BaseCommand):
         except DemoDataError as error:
             raise CommandError(str(error)) from error
         self.stdout.write(report.summary())
+        # The quick start has no worker running yet: build the downloads now.
+        if report.created or not Snapshot.objects.exists():
+            snapshot = build()
+            self.stdout.write(f"Built the download files (snapshot {snapshot.folder}).")
