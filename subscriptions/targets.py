@@ -1,8 +1,8 @@
 """What a reader can follow, and which follows a published change concerns.
 
 A target is a short key: "new_incidents", "weekly", or "<app.model>:<pk>" for one
-entry. Following another kind of page (organisations) is one line in FOLLOWABLE,
-plus a line in `concerned_keys` if changes elsewhere should reach its followers.
+entry. Following another kind of page is one line in FOLLOWABLE, plus a line in
+`concerned_keys` if changes elsewhere should reach its followers.
 """
 
 from django.apps import apps
@@ -28,6 +28,7 @@ FOLLOWABLE = (
     "incidents.harmtype",
     "incidents.asset",
     "incidents.region",
+    "incidents.organisation",
 )
 
 
@@ -75,6 +76,8 @@ def concerned_keys(entry: Model, *, first: bool) -> set[str]:
         for model in DIMENSIONS.values():
             for pk in getattr(entry, model.incident_field).values_list("pk", flat=True):
                 keys.add(f"{model._meta.label_lower}:{pk}")
+        for pk in entry.entities.values_list("organisation_id", flat=True):
+            keys.add(f"incidents.organisation:{pk}")
     elif label == "incidents.threatpattern":
         keys.add(f"incidents.domain:{entry.domain_id}")
     return keys

@@ -6,7 +6,7 @@ from django.test import Client
 from incidents.models import Incident
 from outbox.models import OutboxMessage
 from subscriptions.models import PendingChange, Subscriber, Subscription
-from tests.factories import make_incident, make_pattern
+from tests.factories import add_entity, make_incident, make_pattern
 from tests.subscriptions.helpers import (
     INTERNAL_NOTE,
     Newsroom,
@@ -376,3 +376,26 @@ def test_administrators_see_addresses_and_delete_one_on_request(client):
         log.status_code == 200
         and f"subscriber #{subscriber.pk}" in log.content.decode()
     )
+
+
+def test_organisation_followers_hear_of_changes_to_its_incidents(
+    client, smtp_server, newsroom
+):
+    from subscriptions import services as subscriptions
+
+    incident = make_incident(title="Assistant invents a refund policy")
+    organisation = add_entity(
+        incident, name="Skyline Air", role="deployer"
+    ).organisation
+    other = make_incident(title="Unrelated outage")
+    page = client.get(organisation.get_absolute_url()).content.decode()
+    assert f'name="target" value="{key(organisation)}"' in page  # the Follow button
+    follow(client, key(organisation), "watcher@example.org")
+    subscriptions.confirm(Subscriber.objects.get())
+    newsroom.change(other, summary="Nothing to do with the airline.")
+    newsroom.change(incident, summary="The tribunal ruled.")
+    deliver()
+    mails = [m for m in smtp_server.messages if "Confirm" not in m.message["Subject"]]
+    assert len(mails) == 1
+    assert "The tribunal ruled." in mails[0].text
+    assert "Nothing to do with the airline." not in mails[0].text
