@@ -24,6 +24,7 @@ can have changed; `editorial.caching` keys cached pages on them.
 """
 
 import hashlib
+import logging
 import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -32,12 +33,14 @@ from functools import cache
 
 from django.apps import apps
 from django.db.models import Model, QuerySet
-from django.db.models.expressions import Col
+from django.db.models.expressions import Col, Exists
 from django.db.models.query import ModelIterable
 from django.db.models.sql.query import Query
 from django.db.models.sql.where import WhereNode
 
 from .roles import CONTENT_APPS, WORK_APPS
+
+log = logging.getLogger(__name__)
 
 SITE = "site"
 # Reads of these never change with content (content types are fixed at deploy).
@@ -137,29 +140,46 @@ def replaying(tags: Iterable[str]) -> Iterator[None]:
 # What a query shows ----------------------------------------------------------
 
 
-def _conjuncts(node) -> Iterator:
-    """Yield the lookups every row of the result must satisfy (top-level ANDs)."""
-    if not isinstance(node, WhereNode) or node.negated or node.connector != "AND":
+def _conjuncts(node, *, keep_or: bool = False) -> Iterator:
+    """Yield the conditions every row of the result must satisfy (top-level ANDs).
+
+    With `keep_or`, an OR among them is yielded whole rather than skipped.
+    """
+    if not isinstance(node, WhereNode) or node.negated:
+        return
+    if node.connector != "AND":
+        if keep_or:
+            yield node
         return
     for child in node.children:
         if isinstance(child, WhereNode):
-            yield from _conjuncts(child)
+            if child.connector == "AND" or not keep_or:
+                yield from _conjuncts(child, keep_or=keep_or)
+            elif not child.negated:
+                yield child
         else:
             yield child
 
 
-def _walk(node) -> Iterator:
+def _walk(node, skip=None) -> Iterator:
     """Yield every lookup and subquery in a where tree, negated or not."""
     for child in getattr(node, "children", ()):
+        if child is skip:
+            continue
         if isinstance(child, WhereNode):
-            yield from _walk(child)
+            yield from _walk(child, skip)
         else:
             yield child
 
 
 def _values(lookup) -> list | None:
     rhs = lookup.rhs
-    values = list(rhs) if lookup.lookup_name == "in" else [rhs]
+    if lookup.lookup_name == "in":
+        if not isinstance(rhs, list | tuple | set | frozenset):
+            return None
+        values = list(rhs)
+    else:
+        values = [rhs]
     plain = []
     for value in values:
         if isinstance(value, Model):
@@ -172,14 +192,36 @@ def _values(lookup) -> list | None:
     return plain
 
 
-def _scope(query: Query, lookup) -> tuple[int, set[str]] | None:
-    """Return (priority, tags) when a lookup keeps the rows to named entries."""
-    if getattr(lookup, "lookup_name", None) not in ("exact", "in"):
+def _scope(query: Query, node) -> tuple[int, set[str]] | None:
+    """Return (priority, tags) when a condition keeps the rows to named entries.
+
+    Understood: the primary key, a unique or indexed field, a foreign key, a
+    foreign key of a foreign key (an incident's pattern's domain), a
+    many-to-many relation, EXISTS over a many-to-many table, and an OR of
+    such conditions. Anything else reads the collection.
+    """
+    if isinstance(node, WhereNode):
+        if node.negated or node.connector != "OR":
+            return None
+        parts = [_scope(query, child) for child in node.children]
+        if not parts or any(part is None for part in parts):
+            return None
+        return max(p for p, _ in parts), set().union(*(tags for _, tags in parts))
+    if isinstance(node, Exists):
+        return _exists_scope(query, node.query)
+    if (
+        getattr(node, "lookup_name", None) == "exact"
+        and isinstance(node.lhs, Exists)
+        and node.rhs is True
+    ):
+        # filter(Q(...) | Exists(...)) wraps the EXISTS as "EXISTS(...) = true".
+        return _scope(query, node.lhs)
+    if getattr(node, "lookup_name", None) not in ("exact", "in"):
         return None
-    lhs = lookup.lhs
+    lhs = node.lhs
     if not isinstance(lhs, Col):
         return None
-    values = _values(lookup)
+    values = _values(node)
     if values is None:
         return None
     model, target = query.model, lhs.target
@@ -193,14 +235,38 @@ def _scope(query: Query, lookup) -> tuple[int, set[str]] | None:
             return 2, {links_tag(target.related_model, value) for value in values}
         return None
     join = query.alias_map.get(lhs.alias)
-    if (
-        getattr(join, "parent_alias", None) == base
-        and target.model._meta.auto_created
-        and target.many_to_one
-        and is_tracked(target.related_model)
-    ):
-        # A many-to-many relation, one hop through its table.
+    if getattr(join, "parent_alias", None) != base or not target.many_to_one:
+        return None
+    if not is_tracked(target.related_model):
+        return None
+    through = target.model._meta.auto_created
+    # Forward foreign key of the base model, then a foreign key of that model.
+    chained = (
+        getattr(join.join_field, "many_to_one", False)
+        and join.join_field.model._meta.concrete_model is model._meta.concrete_model
+        and target.model is join.join_field.related_model
+    )
+    if through or chained:
         return 2, {links_tag(target.related_model, value) for value in values}
+    return None
+
+
+def _exists_scope(query: Query, inner: Query) -> tuple[int, set[str]] | None:
+    """EXISTS (SELECT ... FROM a many-to-many table WHERE other = x AND ours = outer)."""
+    if inner.model is None or not inner.model._meta.auto_created:
+        return None
+    for lookup in _conjuncts(inner.where):
+        lhs = getattr(lookup, "lhs", None)
+        if not isinstance(lhs, Col) or lhs.alias != inner.base_table:
+            continue
+        target = lhs.target
+        if getattr(lookup, "lookup_name", None) not in ("exact", "in"):
+            continue
+        if not target.many_to_one or target.related_model is query.model:
+            continue
+        values = _values(lookup)
+        if values is not None and is_tracked(target.related_model):
+            return 2, {links_tag(target.related_model, value) for value in values}
     return None
 
 
@@ -235,7 +301,7 @@ def query_tags(query: Query) -> set[str]:
             tags |= query_tags(part)
         return tags
     best = None
-    for lookup in _conjuncts(query.where):
+    for lookup in _conjuncts(query.where, keep_or=True):
         found = _scope(query, lookup)
         if found is not None and (best is None or found[0] < best[0]):
             best = (found[0], found[1], lookup)
@@ -246,9 +312,7 @@ def query_tags(query: Query) -> set[str]:
         tags = set(best[1])
         chosen = best[2]
     base = query.base_table
-    for lookup in _walk(query.where):
-        if lookup is chosen:
-            continue
+    for lookup in _walk(query.where, skip=chosen):
         for part in (getattr(lookup, "lhs", None), getattr(lookup, "rhs", None)):
             alias = getattr(part, "alias", None)
             if alias is not None and alias != base:
@@ -312,6 +376,14 @@ def record(queryset: QuerySet, rows: Iterable | None = None) -> None:
     tags = _collector.get()
     if tags is None:
         return
+    try:
+        _record(tags, queryset, rows)
+    except Exception:  # a query we do not understand: depend on every write
+        log.exception("Could not tag a query of %s", queryset.model)
+        tags.add(SITE)
+
+
+def _record(tags: set[str], queryset: QuerySet, rows: Iterable | None) -> None:
     model = queryset.model
     if not is_tracked(model):
         if model is None or model._meta.app_label not in UNTRACKED_READ_APPS:
@@ -321,11 +393,15 @@ def record(queryset: QuerySet, rows: Iterable | None = None) -> None:
     tags |= query_tags(query)
     if queryset._iterable_class is not ModelIterable:
         # values(): other models' columns may be shown, so their collections.
-        for alias in query.alias_map:
-            if alias != query.base_table:
-                tag = _alias_collection(query, alias)
-                if tag:
-                    tags.add(tag)
+        for alias, join in query.alias_map.items():
+            if alias == query.base_table or not query.alias_refcount.get(alias):
+                continue
+            model = _model_of_table(getattr(join, "table_name", ""))
+            if model is not None and model._meta.auto_created:
+                continue  # a many-to-many table: ids only, kept by the links
+            tag = _alias_collection(query, alias)
+            if tag:
+                tags.add(tag)
         return
     if rows:
         # Annotated rows carry figures over their relations (counts per value).

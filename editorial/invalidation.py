@@ -40,6 +40,9 @@ from .cache_tags import (
 log = logging.getLogger(__name__)
 
 TAG_KEY = "threatwatch:tag:"
+# Columns no reader ever sees: an update() of these alone changes no page (the
+# edit-conflict counter, the search index, the row's save time).
+UNSEEN_FIELDS = frozenset({"version", "search_vector", "updated_at"})
 BUMP_CHUNK = 1000
 
 
@@ -102,21 +105,31 @@ def _many_to_many(model) -> list[tuple[type[Model], str, str, type[Model]]]:
     return found
 
 
+def _key_paths(model) -> list[tuple[str, type[Model]]]:
+    """Foreign keys, and foreign keys of those, as (values() path, model)."""
+    paths = []
+    for field in _foreign_keys(model):
+        paths.append((field.attname, field.related_model))
+        for second in _foreign_keys(field.related_model):
+            paths.append((f"{field.name}__{second.attname}", second.related_model))
+    return paths
+
+
 def _own_tags(model, row: dict) -> set[str]:
-    """Key tags and the links of foreign keys, from one row's values."""
+    """Key tags and the links of foreign keys (two deep), from one row's values."""
     tags = set()
     for name in key_fields(model):
         if name in row and row[name] not in (None, ""):
             tags.add(key_tag(model, name, row[name]))
-    for field in _foreign_keys(model):
-        value = row.get(field.attname)
+    for path, related in _key_paths(model):
+        value = row.get(path)
         if value is not None:
-            tags.add(links_tag(field.related_model, value))
+            tags.add(links_tag(related, value))
     return tags
 
 
 def _row_fields(model) -> list[str]:
-    return [*key_fields(model), *(field.attname for field in _foreign_keys(model))]
+    return [*key_fields(model), *(path for path, _ in _key_paths(model))]
 
 
 def tags_of_writes(model, pks: set) -> set[str]:
@@ -142,9 +155,14 @@ def tags_of_writes(model, pks: set) -> set[str]:
 
 
 class _Pending:
+    """Writes gathered in a transaction, each with the savepoints open at the time
+    (like Django's on_commit callbacks), so a rolled-back savepoint drops its own."""
+
     def __init__(self):
-        self.writes: dict[type[Model], set] = defaultdict(set)
-        self.tags: set[str] = set()
+        self.items: list[tuple[frozenset, type[Model] | None, set, set[str]]] = []
+
+    def drop_savepoint(self, sid) -> None:
+        self.items = [item for item in self.items if sid not in item[0]]
 
 
 def _pending(using: str) -> _Pending:
@@ -161,19 +179,19 @@ def _schedule(
     """Gather a write; `defer` for what is known before the write itself is made
     (old values), which must wait for the write even outside a transaction."""
     using = using or DEFAULT_DB_ALIAS
-    pending = _pending(using)
-    if model is not None:
-        pending.writes[model._meta.concrete_model].update(pks)
-        pending.tags.add(collection_tag(model))
-    pending.tags.update(tags)
     connection = connections[using]
+    tags = set(tags)
+    if model is not None:
+        model = model._meta.concrete_model
+        tags.add(collection_tag(model))
+    open_savepoints = frozenset(getattr(connection, "_threatwatch_savepoints", ()))
+    _pending(using).items.append((open_savepoints, model, set(pks), tags))
     if not connection.in_atomic_block:
         if not defer:
             _flush(using)
         return
     # The first callback to run after the commit handles everything gathered;
-    # the others find nothing left. Writes of a rolled-back savepoint may be
-    # among them: a little more invalidated, never less.
+    # the others find nothing left.
     transaction.on_commit(lambda: _flush(using), using=using)
 
 
@@ -181,15 +199,37 @@ def _flush(using: str) -> None:
     connection = connections[using]
     pending = getattr(connection, "_threatwatch_pending", None)
     connection._threatwatch_pending = None
-    if pending is None:
+    if pending is None or not pending.items:
         return
-    tags = set(pending.tags) | {SITE}
-    for model, pks in pending.writes.items():
+    tags = {SITE}
+    writes: dict[type[Model], set] = defaultdict(set)
+    for _, model, pks, more in pending.items:
+        tags |= more
+        if model is not None:
+            writes[model] |= pks
+    for model, pks in writes.items():
         tags |= tags_of_writes(model, pks)
     try:
         bump(tags)
     except Exception:  # the write is committed; a cache outage must not undo it
         log.exception("Could not invalidate %d cache tags", len(tags))
+
+
+def _forget_rolled_back(connection, sid=None) -> None:
+    pending = getattr(connection, "_threatwatch_pending", None)
+    if sid is None:
+        connection._threatwatch_pending = None
+        connection._threatwatch_savepoints = []
+        return
+    _close_savepoint(connection, sid)
+    if pending is not None:
+        pending.drop_savepoint(sid)
+
+
+def _close_savepoint(connection, sid) -> None:
+    opened = getattr(connection, "_threatwatch_savepoints", [])
+    if sid in opened:
+        opened.remove(sid)
 
 
 def flush_now(using: str = DEFAULT_DB_ALIAS) -> None:
@@ -212,7 +252,9 @@ def before_save(sender, instance, raw=False, using=None, **kwargs) -> None:
         _schedule(using, tags=_own_tags(sender, row), defer=True)
 
 
-def after_save(sender, instance, using=None, **kwargs) -> None:
+def after_save(sender, instance, using=None, update_fields=None, **kwargs) -> None:
+    if update_fields is not None and set(update_fields) <= UNSEEN_FIELDS:
+        return
     if is_tracked(sender):
         _schedule(using, model=sender, pks={instance.pk})
 
@@ -285,7 +327,7 @@ def install() -> None:
     bulk_update = QuerySet.bulk_update
 
     def _update(self, **kwargs):
-        if not is_tracked(self.model):
+        if not is_tracked(self.model) or set(kwargs) <= UNSEEN_FIELDS:
             return update(self, **kwargs)
         using = self.db
         # Before the update: a changed slug or pattern must reach the old pages.
@@ -320,3 +362,38 @@ def install() -> None:
     QuerySet.bulk_create = _bulk_create
     QuerySet.bulk_update = _bulk_update
     QuerySet._threatwatch_invalidates = True
+
+    from django.db.backends.base.base import BaseDatabaseWrapper
+
+    # Savepoints, manual ones included (Django tracks only atomic blocks'), so
+    # that the writes of a rolled-back savepoint (a pending change captured and
+    # undone, a preview) invalidate nothing.
+    rollback = BaseDatabaseWrapper.rollback
+    savepoint = BaseDatabaseWrapper.savepoint
+    savepoint_commit = BaseDatabaseWrapper.savepoint_commit
+    savepoint_rollback = BaseDatabaseWrapper.savepoint_rollback
+
+    def _rollback(self):
+        _forget_rolled_back(self)
+        return rollback(self)
+
+    def _savepoint(self):
+        sid = savepoint(self)
+        if sid is not None:
+            if not hasattr(self, "_threatwatch_savepoints"):
+                self._threatwatch_savepoints = []
+            self._threatwatch_savepoints.append(sid)
+        return sid
+
+    def _savepoint_commit(self, sid):
+        _close_savepoint(self, sid)
+        return savepoint_commit(self, sid)
+
+    def _savepoint_rollback(self, sid):
+        _forget_rolled_back(self, sid)
+        return savepoint_rollback(self, sid)
+
+    BaseDatabaseWrapper.rollback = _rollback
+    BaseDatabaseWrapper.savepoint = _savepoint
+    BaseDatabaseWrapper.savepoint_commit = _savepoint_commit
+    BaseDatabaseWrapper.savepoint_rollback = _savepoint_rollback
