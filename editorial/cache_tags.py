@@ -252,7 +252,7 @@ def _scope(query: Query, node) -> tuple[int, set[str]] | None:
 
 
 def _exists_scope(query: Query, inner: Query) -> tuple[int, set[str]] | None:
-    """EXISTS (SELECT ... FROM a many-to-many table WHERE other = x AND ours = outer)."""
+    """EXISTS (SELECT ... FROM a many-to-many table WHERE other = x AND ...)."""
     if inner.model is None or not inner.model._meta.auto_created:
         return None
     for lookup in _conjuncts(inner.where):
