@@ -40,7 +40,7 @@ bench: install
 	$(PY) bench/run.py
 
 serve: install
-	$(PY) bench/serve.py
+	VARNISH=$(VARNISH) $(PY) bench/serve.py
 
 load: install
 	$(PY) bench/load.py
