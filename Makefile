@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/threatwatch
 
-.PHONY: install run test check lint format bench serve load
+.PHONY: install run test check lint format bench bench-invalidation serve load
 
 $(VENV)/installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -38,6 +38,9 @@ format: install
 
 bench: install
 	$(PY) bench/run.py
+
+bench-invalidation: install
+	$(PY) bench/invalidation.py
 
 serve: install
 	VARNISH=$(VARNISH) $(PY) bench/serve.py
