@@ -17,7 +17,6 @@ BENCH_VARNISH_PORT (6913) and BENCH_WARM_PAGES (2000).
 """
 
 import json
-from html import escape
 import os
 import re
 import subprocess
@@ -27,13 +26,13 @@ import urllib.error
 import urllib.request
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from html import escape
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.run import (  # noqa: E402
     STATIC_PAGE,
-    STATIC_ROOT,
     Config,
     Server,
     app_env,
@@ -238,7 +237,7 @@ def main() -> None:
         "throughput": {k: v["rps"] for k, v in throughput.items()},
         "p95": {k: v.get("p95_us", 0) / 1000 for k, v in throughput.items()},
     }
-    print(json.dumps(result, indent=2))
+    sys.stdout.write(json.dumps(result, indent=2) + "\n")
     write_results(config, result)
     if stale_app or stale_front or errors:
         sys.exit("FAILED: stale pages after the publish (see above)")

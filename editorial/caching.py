@@ -23,7 +23,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 
-from . import invalidation
+from . import invalidation, tag_store
 from .cache_tags import SITE, collecting, current_tags
 from .invalidation import new_version, tag_key, version_time
 
@@ -35,10 +35,10 @@ VERSION_KEY = SITE_KEY
 
 def content_version() -> str:
     """Return the site-wide version (moved by every write), creating one if none."""
-    version = cache.get(SITE_KEY)
+    version = tag_store.get_many([SITE_KEY]).get(SITE_KEY)
     if version is None:
-        cache.add(SITE_KEY, new_version(), None)
-        version = cache.get(SITE_KEY) or "0"
+        tag_store.add(SITE_KEY, new_version())
+        version = tag_store.get_many([SITE_KEY]).get(SITE_KEY) or "0"
     return version
 
 
@@ -59,10 +59,10 @@ def tag_versions(tags) -> dict[str, str]:
     with it is never mistaken for one stored before its eviction.
     """
     keys = [tag_key(tag) for tag in tags]
-    found = cache.get_many(keys)
+    found = tag_store.get_many(keys)
     missing = {key: new_version() for key in keys if key not in found}
     if missing:
-        cache.set_many(missing, None)
+        tag_store.set_many(missing, strict=False)
         found.update(missing)
     return found
 
@@ -151,17 +151,14 @@ class PublicCacheMiddleware:
             return response
         address = f"{request.get_host()}|{request.get_full_path()}"
         key = "page:" + hashlib.sha256(address.encode()).hexdigest()
-        found = cache.get_many([key, SITE_KEY])
-        stored = found.get(key)
+        # One read for the page, one MGET for the versions of its tags.
+        stored = cache.get(key)
         if stored is not None:
             versions, response = stored
-            if cache.get_many(list(versions)) == versions:
+            if tag_store.get_many(list(versions)) == versions:
                 response["X-Cache"] = "hit"
                 return self._conditional(request, response)
-        site_before = found.get(SITE_KEY)
-        if site_before is None:
-            cache.add(SITE_KEY, new_version(), None)
-            site_before = cache.get(SITE_KEY)
+        site_before = content_version()
         with collecting() as tags:
             response = self.get_response(request)
         if not _cacheable_response(response):

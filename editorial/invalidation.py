@@ -22,11 +22,10 @@ import time
 import uuid
 from collections import defaultdict
 
-from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import Model, QuerySet
 
-from . import cache_tags, frontend_cache
+from . import cache_tags, frontend_cache, tag_store
 from .cache_tags import (
     SITE,
     collection_tag,
@@ -69,7 +68,7 @@ def bump(tags: set[str]) -> None:
     ordered = sorted(tags)
     for start in range(0, len(ordered), BUMP_CHUNK):
         chunk = ordered[start : start + BUMP_CHUNK]
-        cache.set_many({tag_key(tag): version for tag in chunk}, None)
+        tag_store.set_many({tag_key(tag): version for tag in chunk})
     frontend_cache.purge(ordered)
 
 
