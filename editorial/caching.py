@@ -154,8 +154,8 @@ class PublicCacheMiddleware:
         # One read for the page, one MGET for the versions of its tags.
         stored = cache.get(key)
         if stored is not None:
-            versions, response = stored
-            if tag_store.get_many(list(versions)) == versions:
+            fingerprint, response = stored
+            if tag_store.unchanged(fingerprint):
                 response["X-Cache"] = "hit"
                 return self._conditional(request, response)
         site_before = content_version()
@@ -184,7 +184,8 @@ class PublicCacheMiddleware:
             response[settings.CACHE_TAGS_HEADER] = " ".join(sorted(tags))
         response["X-Cache"] = "miss"
         if settled:
-            cache.set(key, (versions, response), settings.PAGE_CACHE_TTL)
+            stored = (tag_store.fingerprint(versions), response)
+            cache.set(key, stored, settings.PAGE_CACHE_TTL)
         return self._conditional(request, response)
 
     @staticmethod

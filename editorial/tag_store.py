@@ -59,3 +59,33 @@ def add(key: str, value: str) -> None:
         client.set(cache.make_key(key), value, nx=True)
     except RedisError as error:
         log.warning("Cache tags unavailable: %s", error)
+
+
+def fingerprint(versions: dict[str, str]):
+    """Return what `unchanged` needs to tell, later, that no version has moved.
+
+    With Redis: the full keys and the expected raw values, so that checking a
+    cached page is one MGET compared as it comes back (no decoding, no keys to
+    build on the hot path).
+    """
+    if _client(write=False) is None:
+        return ("versions", dict(versions))
+    keys = list(versions)
+    return (
+        "redis",
+        tuple(cache.make_key(key) for key in keys),
+        [versions[key].encode() for key in keys],
+    )
+
+
+def unchanged(fingerprint) -> bool:
+    if fingerprint[0] == "versions":
+        return get_many(list(fingerprint[1])) == fingerprint[1]
+    client = _client(write=False)
+    if client is None:
+        return False
+    try:
+        return client.mget(fingerprint[1]) == fingerprint[2]
+    except RedisError as error:
+        log.warning("Cache tags unavailable: %s", error)
+        return False
