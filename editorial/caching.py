@@ -184,8 +184,10 @@ class PublicCacheMiddleware:
             response[settings.CACHE_TAGS_HEADER] = " ".join(sorted(tags))
         response["X-Cache"] = "miss"
         if settled:
-            stored = (tag_store.fingerprint(versions), response)
-            cache.set(key, stored, settings.PAGE_CACHE_TTL)
+            ttl = settings.PAGE_CACHE_TTL
+            check = tag_store.fingerprint(versions, key, ttl)
+            if check is not None:
+                cache.set(key, (check, response), ttl)
         return self._conditional(request, response)
 
     @staticmethod

@@ -7,6 +7,7 @@ backends (local memory in the quick start) go through Django's cache API. A
 Redis outage reads as "no versions" (every page a miss, never stale).
 """
 
+import hashlib
 import logging
 
 from django.core.cache import cache
@@ -61,31 +62,58 @@ def add(key: str, value: str) -> None:
         log.warning("Cache tags unavailable: %s", error)
 
 
-def fingerprint(versions: dict[str, str]):
-    """Return what `unchanged` needs to tell, later, that no version has moved.
+# Checks a cached page on the Redis server: the page's tag keys are stored in a
+# list beside it, and the digest of their versions must match the one stored
+# with the page. The request carries one key and one digest, however many tags.
+_CHECK = """
+local keys = redis.call('LRANGE', KEYS[1], 0, -1)
+if #keys == 0 then return 0 end
+local values = redis.call('MGET', unpack(keys))
+for i = 1, #values do
+  if not values[i] then return 0 end
+end
+if redis.sha1hex(table.concat(values, '|')) == ARGV[1] then return 1 end
+return 0
+"""
+_scripts: dict[int, object] = {}
 
-    With Redis: the full keys and the expected raw values, so that checking a
-    cached page is one MGET compared as it comes back (no decoding, no keys to
-    build on the hot path).
-    """
-    if _client(write=False) is None:
+
+def _digest(values: list[str]) -> str:
+    return hashlib.sha1("|".join(values).encode()).hexdigest()  # noqa: S324
+
+
+def fingerprint(versions: dict[str, str], page_key: str, timeout: int):
+    """Store what `unchanged` needs to tell, later, that no version has moved."""
+    client = _client(write=True)
+    if client is None:
         return ("versions", dict(versions))
-    keys = list(versions)
-    return (
-        "redis",
-        tuple(cache.make_key(key) for key in keys),
-        [versions[key].encode() for key in keys],
-    )
+    keys = sorted(versions)  # the same order from every process
+    list_key = cache.make_key(page_key + ":tags")
+    try:
+        pipe = client.pipeline()
+        pipe.delete(list_key)
+        pipe.rpush(list_key, *(cache.make_key(key) for key in keys))
+        pipe.expire(list_key, timeout)
+        pipe.execute()
+    except RedisError as error:
+        log.warning("Cache tags unavailable: %s", error)
+        return None
+    return ("redis", list_key, _digest([versions[key] for key in keys]))
 
 
 def unchanged(fingerprint) -> bool:
+    if fingerprint is None:
+        return False
     if fingerprint[0] == "versions":
         return get_many(list(fingerprint[1])) == fingerprint[1]
     client = _client(write=False)
     if client is None:
         return False
+    script = _scripts.get(id(client))
+    if script is None:
+        script = _scripts[id(client)] = client.register_script(_CHECK)
     try:
-        return client.mget(fingerprint[1]) == fingerprint[2]
+        return script(keys=[fingerprint[1]], args=[fingerprint[2]]) == 1
     except RedisError as error:
         log.warning("Cache tags unavailable: %s", error)
         return False
