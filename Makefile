@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/threatwatch
 PORT ?= 8000
 
-.PHONY: install run test check lint format bench bench-mail serve load
+.PHONY: install run test check lint format bench bench-mail bench-invalidation serve load
 
 $(VENV)/installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -43,8 +43,11 @@ bench: install
 bench-mail: install
 	$(PY) bench/mail.py
 
+bench-invalidation: install
+	$(PY) bench/invalidation.py
+
 serve: install
-	$(PY) bench/serve.py
+	VARNISH=$(VARNISH) $(PY) bench/serve.py
 
 load: install
 	$(PY) bench/load.py

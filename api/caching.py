@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 
-from editorial.caching import content_version_time
+from editorial.caching import collected_last_modified
 
 # Clients revalidate every time (a 304 costs little), so nobody keeps reading an
 # entry after it was withdrawn or changed.
@@ -36,9 +36,9 @@ def cached(
     etag: str,
 ) -> HttpResponse:
     """Stamp the caching headers; answer 304 when the client's copy is current."""
-    # Any content change anywhere moves the date: conservative, never stale
-    # (an entry that was withdrawn changes no row a list still shows).
-    timestamp = content_version_time()
+    # The latest change of anything the document read (its cache tags), so a
+    # write elsewhere leaves it unmodified; the ETag is of the content itself.
+    timestamp = collected_last_modified()
     not_modified = get_conditional_response(request, etag=etag, last_modified=timestamp)
     if not_modified is not None:
         response = not_modified

@@ -166,8 +166,23 @@ else:
         "unix:// URL."
     )
 
-# Anonymous public pages are cached per content version (editorial/caching.py).
+# Anonymous public pages are cached under the tags of what they show
+# (editorial/caching.py); a committed write moves only the tags it touched.
 PUBLIC_PAGE_CACHE = env_bool("PUBLIC_PAGE_CACHE", default=True)
+PAGE_CACHE_TTL = env_int("PAGE_CACHE_TTL", 24 * 60 * 60)
+# Front-end caches (Varnish with xkey, deploy/varnish/) purged by tag after each
+# write: comma-separated URLs, e.g. http://127.0.0.1:6081/. None by default.
+FRONTEND_CACHE_URLS = env_list("FRONTEND_CACHE_URLS")
+FRONTEND_CACHE_TIMEOUT = float(env_str("FRONTEND_CACHE_TIMEOUT", "2"))
+# The response header carrying the tags to the shared cache, which strips it;
+# sent only when a front-end cache is configured, unless set explicitly.
+CACHE_TAGS_HEADER = env_str("CACHE_TAGS_HEADER", "xkey" if FRONTEND_CACHE_URLS else "")
+# Cache-Control of public pages: browsers revalidate (max-age=0); a shared
+# cache keeps them this long, purged by tag, and may serve them stale while it
+# refetches or while the app is down.
+SHARED_CACHE_MAX_AGE = env_int("SHARED_CACHE_MAX_AGE", 24 * 60 * 60)
+SHARED_CACHE_STALE_WHILE_REVALIDATE = env_int("SHARED_CACHE_STALE_WHILE_REVALIDATE", 30)
+SHARED_CACHE_STALE_IF_ERROR = env_int("SHARED_CACHE_STALE_IF_ERROR", 24 * 60 * 60)
 
 AUTHENTICATION_BACKENDS = [
     # First, so that a locked-out login is refused before the password is checked.

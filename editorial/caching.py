@@ -1,58 +1,83 @@
-"""Cached public pages that go stale the moment content changes, on every server.
+"""Cached public pages, kept exactly as fresh as the content they show.
 
-The cache key of a page includes a site-wide content version kept in the shared
-cache. Any committed write to content bumps it, so the next request on any app
-server misses and renders afresh; old entries expire on their own. Readers'
-browsers revalidate every time (ETag and Last-Modified, answered with 304).
+Each anonymous public response is rendered inside a tag collector
+(`editorial.cache_tags`): it knows which entries and collections it shows. It
+is stored in the shared cache (Redis, for every app server) with the versions
+its tags had, and served again while they are unchanged: one read for the page
+and one `mget` for its tags. A committed write moves only the tags it touched
+(`editorial.invalidation`), so a publish turns cold the pages that show the
+change and nothing else.
+
+The same tags go to a front-end cache (Varnish with xkey, a CDN) in a response
+header it strips, with a long `s-maxage`; the purge client removes them there
+after each write. Browsers revalidate every time (ETag and Last-Modified,
+answered with 304). Staff, previews, sessions and the admin are `private,
+no-store` and never stored anywhere.
 """
 
 import hashlib
-import time
-import uuid
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 
-from .roles import CONTENT_APPS
+from . import invalidation, tag_store
+from .cache_tags import SITE, collecting, current_tags
+from .invalidation import new_version, tag_key, version_time
 
-VERSION_KEY = "threatwatch:content-version"
-PAGE_TTL = 60 * 60
+SITE_KEY = tag_key(SITE)
 UNCACHED_PREFIXES = ("/admin/", "/healthz")
+# Kept in the content version's old name so older code and tests still read it.
+VERSION_KEY = SITE_KEY
 
 
 def content_version() -> str:
-    """Return the current content version, creating one if the cache has none."""
-    version = cache.get(VERSION_KEY)
+    """Return the site-wide version (moved by every write), creating one if none."""
+    version = tag_store.get_many([SITE_KEY]).get(SITE_KEY)
     if version is None:
-        cache.add(VERSION_KEY, f"{time.time():.6f}-{uuid.uuid4().hex[:8]}", None)
-        version = cache.get(VERSION_KEY) or "0"
+        tag_store.add(SITE_KEY, new_version())
+        version = tag_store.get_many([SITE_KEY]).get(SITE_KEY) or "0"
     return version
 
 
 def content_version_time() -> int:
-    """Return when content last changed, as a Unix time (for Last-Modified)."""
-    return int(float(content_version().split("-")[0]))
+    """Return when content last changed anywhere, as a Unix time."""
+    return version_time(content_version()) or 0
 
 
 def bump_content_version() -> None:
-    """Start a new content version: every cached page becomes a miss."""
-    cache.set(VERSION_KEY, f"{time.time():.6f}-{uuid.uuid4().hex[:8]}", None)
+    """Move every tag's dependants at once: the site-wide tag."""
+    invalidation.bump({SITE})
 
 
-def content_changed(sender=None, instance=None, **kwargs) -> None:
-    """Signal receiver: bump the version once the write is committed."""
-    model = sender if instance is None else type(instance)
-    if getattr(model, "_meta", None) is None:
-        return
-    if model._meta.app_label not in CONTENT_APPS:
-        return
-    # One bump per write: a few cache writes more on bulk commits, but it can
-    # never miss one, whatever happens to savepoints and rolled-back blocks.
-    transaction.on_commit(bump_content_version)
+def tag_versions(tags) -> dict[str, str]:
+    """Return the current version of each tag, giving new ones to unknown tags.
+
+    A tag never written (or evicted) gets a fresh version, so a page stored
+    with it is never mistaken for one stored before its eviction.
+    """
+    keys = [tag_key(tag) for tag in tags]
+    found = tag_store.get_many(keys)
+    missing = {key: new_version() for key in keys if key not in found}
+    if missing:
+        tag_store.set_many(missing, strict=False)
+        found.update(missing)
+    return found
+
+
+def last_modified(versions: dict[str, str]) -> int:
+    times = [version_time(version) for version in versions.values()]
+    return max((t for t in times if t is not None), default=0)
+
+
+def collected_last_modified() -> int:
+    """Last-Modified of what the current response read so far (API documents)."""
+    tags = current_tags()
+    if not tags:
+        return content_version_time()
+    return last_modified(tag_versions(tags))
 
 
 def _cacheable_request(request: HttpRequest) -> bool:
@@ -76,46 +101,102 @@ def _cacheable_response(response: HttpResponse) -> bool:
         and "private" not in control
         and "no-store" not in control
         and "no-cache" not in control
+        and "cookie" not in response.get("Vary", "").lower()
     )
 
 
+def _private(response: HttpResponse) -> HttpResponse:
+    if "Cache-Control" in response:
+        del response["Cache-Control"]
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+def _public_control(response: HttpResponse, *, shared: bool) -> None:
+    """Browsers revalidate; a shared cache keeps it long, purged by tag."""
+    if "Cache-Control" in response:
+        del response["Cache-Control"]
+    if shared:
+        patch_cache_control(
+            response,
+            public=True,
+            max_age=0,
+            s_maxage=settings.SHARED_CACHE_MAX_AGE,
+            stale_while_revalidate=settings.SHARED_CACHE_STALE_WHILE_REVALIDATE,
+            stale_if_error=settings.SHARED_CACHE_STALE_IF_ERROR,
+        )
+    else:
+        patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
+
+
 class PublicCacheMiddleware:
-    """Serve anonymous GETs of public pages from the cache, keyed by content version."""
+    """Serve anonymous GETs of public pages from the cache, keyed by their tags."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if not settings.PUBLIC_PAGE_CACHE or not _cacheable_request(request):
+        if not settings.PUBLIC_PAGE_CACHE:
             return self.get_response(request)
+        if not _cacheable_request(request):
+            response = self.get_response(request)
+            if request.method in ("GET", "HEAD") and (
+                request.path.startswith("/admin/")
+                or settings.SESSION_COOKIE_NAME in request.COOKIES
+                or "HTTP_AUTHORIZATION" in request.META
+                or getattr(request, "is_preview", False)
+                or response.cookies
+            ):
+                _private(response)
+            return response
         address = f"{request.get_host()}|{request.get_full_path()}"
         key = "page:" + hashlib.sha256(address.encode()).hexdigest()
-        # One round trip for the current version and the stored page; a page
-        # stored under another version is a miss and gets replaced.
-        found = cache.get_many([VERSION_KEY, key])
-        version = found.get(VERSION_KEY) or content_version()
-        stored = found.get(key)
-        last_modified = int(float(version.split("-")[0]))  # see content_version_time
-        if stored is not None and stored[0] == version:
-            response = stored[1]
-            response["X-Cache"] = "hit"
-        else:
+        # One read for the page, one MGET for the versions of its tags.
+        stored = cache.get(key)
+        if stored is not None:
+            fingerprint, response = stored
+            if tag_store.unchanged(fingerprint):
+                response["X-Cache"] = "hit"
+                return self._conditional(request, response)
+        site_before = content_version()
+        with collecting() as tags:
             response = self.get_response(request)
-            if not _cacheable_response(response):
-                return response
-            if not response.has_header("ETag"):
-                digest = hashlib.sha256(f"{version}|{address}".encode()).hexdigest()
-                response["ETag"] = f'"{digest[:32]}"'
-            response["Last-Modified"] = http_date(last_modified)
-            if not response.has_header("Cache-Control"):
-                patch_cache_control(
-                    response, public=True, max_age=0, must_revalidate=True
-                )
-            cache.set(key, (version, response), PAGE_TTL)
-            response["X-Cache"] = "miss"
+        if not _cacheable_response(response):
+            if response.cookies:
+                _private(response)
+            return response
+        tags = tags or {SITE}  # read nothing we know of: any write may change it
+        versions = tag_versions(tags | {SITE})
+        # A write that committed while the page was rendered may or may not be
+        # in it: such a page is sent but stored nowhere.
+        settled = site_before is not None and versions[SITE_KEY] == site_before
+        if SITE not in tags:
+            del versions[SITE_KEY]
+        if not response.has_header("ETag"):
+            digest = hashlib.sha256(
+                "|".join([address, *sorted(versions.values())]).encode()
+            ).hexdigest()
+            response["ETag"] = f'"{digest[:32]}"'
+        if not response.has_header("Last-Modified"):
+            response["Last-Modified"] = http_date(last_modified(versions))
+        _public_control(response, shared=settled)
+        if settings.CACHE_TAGS_HEADER:
+            response[settings.CACHE_TAGS_HEADER] = " ".join(sorted(tags))
+        response["X-Cache"] = "miss"
+        if settled:
+            ttl = settings.PAGE_CACHE_TTL
+            check = tag_store.fingerprint(versions, key, ttl)
+            if check is not None:
+                cache.set(key, (check, response), ttl)
+        return self._conditional(request, response)
+
+    @staticmethod
+    def _conditional(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        from django.utils.http import parse_http_date_safe
+
         return get_conditional_response(
             request,
             etag=response["ETag"],
-            last_modified=last_modified,
+            last_modified=parse_http_date_safe(response.get("Last-Modified", "")),
             response=response,
         )
