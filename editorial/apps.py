@@ -14,8 +14,12 @@ class EditorialConfig(AppConfig):
     verbose_name = "Editorial workflow"
 
     def ready(self) -> None:
-        from . import addresses  # noqa: F401  (registers the SITE_URL check)
-        from . import cache_tags, invalidation, signals
+        from . import (
+            addresses,  # noqa: F401  (registers the SITE_URL check)
+            cache_tags,
+            invalidation,
+            signals,
+        )
         from .roles import sync_roles
 
         # Permissions only exist after migrate, so the role groups get theirs here.
