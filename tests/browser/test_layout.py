@@ -16,7 +16,7 @@ from django.core.management import call_command
 from contributions.models import Submission, hash_token
 from editorial.changelog import entry_history_url
 from glossary.models import Term
-from incidents.models import Domain, Incident, Sector, ThreatPattern
+from incidents.models import Domain, Incident, Organisation, Sector, ThreatPattern
 from tests.browser.conftest import screenshot
 from tests.factories import (
     make_dimension,
@@ -62,6 +62,13 @@ def public_pages() -> dict[str, str]:
         "submit": "/submit/",
         "correction": f"/submit/correction/?page={term.get_absolute_url()}",
         "status": f"/submit/status/{STATUS_TOKEN}/",
+        "organisations": "/organisations/",
+        "organisation": Organisation.objects.published()
+        .filter(incident_roles__isnull=False)
+        .first()
+        .get_absolute_url(),
+        "downloads": "/downloads/",
+        "follow": "/follow/?target=new_incidents&email=reader@example.org",
         "not-found": "/no-such-page/",
     }
 
