@@ -147,7 +147,27 @@ def tags_of_writes(model, pks: set) -> set[str]:
             theirs, flat=True
         )
         tags.update(links_tag(other, pk) for pk in set(linked))
+    for owned, back, field in _owned_links(model):
+        linked = owned._base_manager.filter(**{f"{back}__in": pks}).values_list(
+            field.attname, flat=True
+        )
+        tags.update(links_tag(field.related_model, pk) for pk in set(linked))
     return tags
+
+
+def _owned_links(model) -> list[tuple[type[Model], str, Model]]:
+    """Rows that belong to the model's rows and link elsewhere (an incident's
+    parties name organisations): (owned model, its key back to us, its other key).
+    Publishing an incident changes the organisation pages that list it."""
+    found = []
+    for relation in model._meta.related_objects:
+        if not relation.one_to_many or not is_tracked(relation.related_model):
+            continue
+        back = relation.field
+        for field in _foreign_keys(relation.related_model):
+            if field is not back:
+                found.append((relation.related_model, back.attname, field))
+    return found
 
 
 # Gathering writes per transaction ---------------------------------------------

@@ -18,9 +18,10 @@ from dataclasses import dataclass, field
 
 from django.db import connections
 
+from editorial import cache_tags
 from editorial.models import State
 
-from .models import Incident, IncidentEntity
+from .models import Incident, IncidentEntity, Organisation
 
 SHOWN = 5
 PER_SOURCE = 40  # candidates read from each lookup
@@ -94,14 +95,21 @@ def similar_incidents(incident: Incident, limit: int = SHOWN) -> list[Suggestion
         if entity.organisation.state == State.PUBLISHED
     }
     if organisations:
-        shared = (
-            IncidentEntity.objects.filter(
-                organisation_id__in=list(organisations),
-                incident__state=State.PUBLISHED,
+        # The parties of these organisations, tagged by hand: this list changes
+        # exactly when one of their lists of incidents does (not with every
+        # incident of the knowledge base, as the read alone would say).
+        with cache_tags.collecting():
+            shared = list(
+                IncidentEntity.objects.filter(
+                    organisation_id__in=list(organisations),
+                    incident__state=State.PUBLISHED,
+                )
+                .exclude(incident_id=incident.pk)
+                .order_by("-incident_id")
+                .values_list("incident_id", "organisation_id")[: PER_SOURCE * 2]
             )
-            .exclude(incident_id=incident.pk)
-            .order_by("-incident_id")
-            .values_list("incident_id", "organisation_id")[: PER_SOURCE * 2]
+        cache_tags.collect(
+            *(cache_tags.links_tag(Organisation, pk) for pk in organisations)
         )
         for pk, organisation_id in shared:
             add(

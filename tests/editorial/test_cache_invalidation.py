@@ -26,6 +26,7 @@ from editorial.roles import AUTHOR, REVIEWER
 from glossary.models import Term
 from incidents.models import DomainFramework, Framework, Incident
 from tests.factories import (
+    add_entity,
     add_source,
     make_domain,
     make_incident,
@@ -175,9 +176,10 @@ def test_a_newly_published_incident_reaches_the_lists_that_show_it(
     check(
         client,
         pages,
-        fresh=["p1", "d1", "s1", "t1", "home", "incident list", "sectors"],
-        cached=DETAIL_UNRELATED_TO_I1 + ["i1"],
-        shows=[(name, "Delta incident") for name in ("p1", "s1", "t1", "home")],
+        # i1 shares Delta's pattern: Delta joins its similar incidents.
+        fresh=["p1", "d1", "s1", "t1", "i1", "home", "incident list", "sectors"],
+        cached=DETAIL_UNRELATED_TO_I1,
+        shows=[(name, "Delta incident") for name in ("p1", "s1", "t1", "i1", "home")],
     )
 
 
@@ -405,3 +407,27 @@ def test_untagged_pages_fall_back_to_the_site_wide_tag(client, shared_cache):
     assert client.get("/robots.txt")["X-Cache"] == "hit"
     make_term()
     assert client.get("/robots.txt")["X-Cache"] == "miss"
+
+
+def test_an_incident_naming_an_organisation_refreshes_the_pages_that_list_it(
+    client, site, people
+):
+    entries, pages = site
+    _, reviewer = people
+    add_entity(entries["i2"], name="Skyline Air")
+    organisation = entries["i2"].entities.get().organisation
+    pages = {**pages, "organisation": organisation.get_absolute_url()}
+    draft = make_incident(make_pattern(entries["d2"]), title="Epsilon incident")
+    draft.state = State.DRAFT
+    draft.save()
+    add_entity(draft, name="Skyline Air")
+    warm(client, pages)
+    services.publish(draft, by=reviewer)
+    check(
+        client,
+        pages,
+        # i2 names the same organisation: Epsilon joins its similar incidents.
+        fresh=["i2", "organisation", "home", "incident list"],
+        cached=["i1", "p1", "p2", "p3", "s1", "s2", "t1", "t2"],
+        shows=[("i2", "Epsilon incident"), ("organisation", "Epsilon incident")],
+    )
