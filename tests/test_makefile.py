@@ -20,8 +20,8 @@ def planned_run(*args: str) -> str:
 
 
 def test_make_run_serves_on_port_8000_unless_told_otherwise():
-    assert re.search(r"runserver 127\.0\.0\.1:8000\b", planned_run())
-    assert re.search(r"runserver 127\.0\.0\.1:8123\b", planned_run("PORT=8123"))
+    assert re.search(r"rundev 127\.0\.0\.1:8000\b", planned_run())
+    assert re.search(r"rundev 127\.0\.0\.1:8123\b", planned_run("PORT=8123"))
 
 
 def test_readme_names_the_public_site_and_the_admin():

@@ -97,7 +97,8 @@ def test_snapshot_files_are_listed_with_size_checksum_licence_and_citation(clien
     )
 
 
-def test_whole_files_hold_every_incident_and_match_the_api(client):
+def test_whole_files_hold_every_incident_and_match_the_api(client, settings):
+    settings.SITE_URL = "https://threatwatch.example"  # files are built off-request
     build_knowledge_base()
     pattern = Incident.objects.get().primary_pattern
     for n in range(30):  # more than a page of the paged API
