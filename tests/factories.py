@@ -164,3 +164,17 @@ def make_dimension(model, **overrides):
     if model.__name__ == "AffectedGroup":
         defaults["category"] = "individuals"
     return model.objects.create(**_published({**defaults, **overrides}))
+
+
+def publish_change(entry, *, author, reviewer, **fields):
+    """Change fields of a published entry through review: edit, submit, approve."""
+    from editorial import services
+
+    def apply(live):
+        for name, value in fields.items():
+            setattr(live, name, value)
+        live.save()
+
+    services.edit(entry, by=author, apply=apply)
+    services.submit(entry, by=author)
+    services.approve(entry, by=reviewer)

@@ -34,6 +34,7 @@ from tests.factories import (
     make_sector,
     make_term,
     make_user,
+    publish_change,
 )
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -136,15 +137,7 @@ def check(client, pages, *, fresh, cached, shows=(), hides=()):
 
 def edit_published(entry, people, **changes):
     author, reviewer = people
-
-    def apply(live):
-        for field, value in changes.items():
-            setattr(live, field, value)
-        live.save()
-
-    services.edit(entry, by=author, apply=apply)
-    services.submit(entry, by=author)
-    services.approve(entry, by=reviewer)
+    publish_change(entry, author=author, reviewer=reviewer, **changes)
 
 
 DETAIL_UNRELATED_TO_I1 = ["i2", "p2", "p3", "d2", "s2", "t2", "api i2"]

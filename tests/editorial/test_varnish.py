@@ -14,9 +14,8 @@ import redis
 from django.urls import reverse
 
 from bench.varnish import Varnish
-from editorial import services
 from editorial.roles import AUTHOR, REVIEWER
-from tests.factories import make_incident, make_term, make_user
+from tests.factories import make_incident, make_term, make_user, publish_change
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -59,15 +58,7 @@ def served_by_varnish(url) -> bool:
 
 def publish_edit(entry, **changes):
     author, reviewer = make_user(role=AUTHOR), make_user(role=REVIEWER)
-
-    def apply(live):
-        for field, value in changes.items():
-            setattr(live, field, value)
-        live.save()
-
-    services.edit(entry, by=author, apply=apply)
-    services.submit(entry, by=author)
-    services.approve(entry, by=reviewer)
+    publish_change(entry, author=author, reviewer=reviewer, **changes)
 
 
 def test_varnish_caches_and_a_publish_purges_exactly_the_affected_pages(varnish):
